@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/linkrot/linkrot/store"
+)
+
+// linkStates are the states DESIGN.md defines; --state accepts only these.
+var linkStates = []string{"unchecked", "alive", "moved", "suspect", "dead", "blocked", "excluded"}
+
+type linksOptions struct {
+	state, role, document, host string
+	json                        bool
+}
+
+func newLinksCmd(g *globals) *cobra.Command {
+	var opts linksOptions
+	cmd := &cobra.Command{
+		Use:   "links",
+		Short: "List the links in the catalog",
+		Example: "  linkrot links --state unchecked --json\n" +
+			"  linkrot links --role source --document examples/moscow-wrap.txt",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLinks(cmd.Context(), opts, g)
+		},
+	}
+	opts.addFlags(cmd.Flags())
+	return cmd
+}
+
+func (o *linksOptions) addFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.state, "state", "", "only links in this state ("+strings.Join(linkStates, ", ")+")")
+	f.StringVar(&o.role, "role", "", "only links used with this role (source or cited)")
+	f.StringVar(&o.document, "document", "", "only links that occur in this document")
+	f.StringVar(&o.host, "host", "", "only links to this host")
+	f.BoolVar(&o.json, "json", false, "print one JSON object per link")
+}
+
+// linkJSON is the stable output shape of `links --json`.
+type linkJSON struct {
+	URL         string     `json:"url"`
+	Host        string     `json:"host"`
+	State       string     `json:"state"`
+	Roles       []string   `json:"roles"`
+	Occurrences int        `json:"occurrences"`
+	FirstSeen   time.Time  `json:"first_seen"`
+	LastChecked *time.Time `json:"last_checked"`
+}
+
+func runLinks(ctx context.Context, opts linksOptions, g *globals) error {
+	if opts.state != "" && !contains(linkStates, opts.state) {
+		return fmt.Errorf("--state %q: not a link state (one of %s)", opts.state, strings.Join(linkStates, ", "))
+	}
+	if opts.role != "" && opts.role != "source" && opts.role != "cited" {
+		return fmt.Errorf("--role %q: must be source or cited", opts.role)
+	}
+	filter := store.LinkFilter{State: opts.state, Role: opts.role, Host: opts.host}
+	if opts.document != "" {
+		abs, err := filepath.Abs(opts.document)
+		if err != nil {
+			return fmt.Errorf("--document %q: %w", opts.document, err)
+		}
+		filter.DocumentPath = abs
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	st, err := g.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	p := g.printer()
+	return st.Links(ctx, filter, func(l store.Link) error {
+		if opts.json {
+			out := linkJSON{URL: l.URL, Host: l.Host, State: l.State, Roles: l.Roles, Occurrences: l.Occurrences, FirstSeen: l.FirstSeen}
+			if out.Roles == nil {
+				out.Roles = []string{}
+			}
+			if !l.LastChecked.IsZero() {
+				t := l.LastChecked
+				out.LastChecked = &t
+			}
+			return p.JSON(out)
+		}
+		p.Printf("%-9s %4d  %s\n", l.State, l.Occurrences, l.URL)
+		return nil
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,446 @@
+package sources
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// repairFlags records the deterministic clean-ups done while copying a URL.
+type repairFlags uint16
+
+const (
+	fixEntities repairFlags = 1 << iota
+	fixZeroWidth
+	fixSoftHyphen
+	fixRefanged
+	fixSchemeSpaces
+	fixEscaped
+)
+
+// repairNames lists the clean-ups in the order they are reported, with the
+// confidence each leaves: decoding an entity is near certain, removing spaces
+// from "http: //" a little less.
+var repairNames = []struct {
+	flag repairFlags
+	name string
+	conf float64
+}{
+	{fixEntities, "decoded HTML entities", 0.99},
+	{fixSoftHyphen, "removed soft hyphens", 0.98},
+	{fixZeroWidth, "removed zero-width characters", 0.98},
+	{fixRefanged, "refanged", 0.97},
+	{fixSchemeSpaces, "removed spaces in scheme separator", 0.95},
+	{fixEscaped, "percent-encoded stray characters", 0.95},
+}
+
+// urlBuilder accumulates one URL: the cleaned bytes and, for each, where its
+// source ends in the text, so trimming can move the raw end back.
+type urlBuilder struct {
+	out       []byte
+	rawEnd    []int // rawEnd[k] is the text offset just past the source of out[k]
+	start     int   // text offset where the raw span starts
+	authStart int   // index in out where the host begins
+	pathStart int   // index in out where the path begins; -1 while in the host
+	hasScheme bool
+	sawAt     bool
+	hostSoFar int // host bytes copied before this builder (when reading ahead)
+	flags     repairFlags
+
+	lastConsumed int  // text offset past the last byte consumed, invisibles included
+	softBreak    bool // the run ended right after a soft hyphen
+	zwBreak      bool // the run ended right after a zero-width character
+}
+
+func (b *urlBuilder) reset(start int) {
+	b.out = b.out[:0]
+	b.rawEnd = b.rawEnd[:0]
+	b.start, b.authStart, b.pathStart = start, 0, -1
+	b.hasScheme, b.sawAt = false, false
+	b.hostSoFar = 0
+	b.flags = 0
+	b.lastConsumed = start
+	b.softBreak, b.zwBreak = false, false
+}
+
+func (b *urlBuilder) add(c byte, rawEnd int) {
+	b.out = append(b.out, c)
+	b.rawEnd = append(b.rawEnd, rawEnd)
+	b.lastConsumed = rawEnd
+	b.softBreak, b.zwBreak = false, false
+}
+
+func (b *urlBuilder) addString(s string, rawEnd int) {
+	for i := 0; i < len(s); i++ {
+		b.out = append(b.out, s[i])
+		b.rawEnd = append(b.rawEnd, rawEnd)
+	}
+	b.lastConsumed = rawEnd
+	b.softBreak, b.zwBreak = false, false
+}
+
+func (b *urlBuilder) inHost() bool { return b.pathStart < 0 }
+
+// hostEmpty reports whether no byte of the host has been copied yet.
+func (b *urlBuilder) hostEmpty() bool { return len(b.out)-b.authStart+b.hostSoFar == 0 }
+
+// schemeOnly reports whether nothing but "scheme://" has been copied yet.
+func (b *urlBuilder) schemeOnly() bool { return b.hasScheme && len(b.out) == b.authStart }
+
+func (b *urlBuilder) host() string {
+	if b.pathStart < 0 {
+		return string(b.out[b.authStart:])
+	}
+	return string(b.out[b.authStart:b.pathStart])
+}
+
+// scanRun copies URL characters from s[i:] until something that cannot be in
+// a URL (whitespace, a quote, prose punctuation, invalid UTF-8) and returns
+// where it stopped. Invisible characters are consumed and dropped; entities
+// are decoded; defanged dots are refanged.
+func (b *urlBuilder) scanRun(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			var n int
+			if b.inHost() {
+				n = b.hostStep(s, i)
+			} else {
+				n = b.pathStep(s, i)
+			}
+			if n == 0 {
+				return i
+			}
+			i += n
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		if k := invisibleKind(r); k != invisNone {
+			b.noteInvisible(k, i+size)
+			i += size
+			continue
+		}
+		if !isURLRune(r) {
+			return i
+		}
+		b.addString(s[i:i+size], i+size)
+		i += size
+	}
+	return i
+}
+
+func (b *urlBuilder) noteInvisible(kind int, rawEnd int) {
+	b.lastConsumed = rawEnd
+	if kind == invisSoftHyphen {
+		b.flags |= fixSoftHyphen
+		b.softBreak, b.zwBreak = true, false
+	} else {
+		b.flags |= fixZeroWidth
+		b.zwBreak, b.softBreak = true, false
+	}
+}
+
+// hostStep copies one item of a host name and returns its length, or 0 when
+// the host (and the URL) ends at s[i]. '/', '?' and '#' end the host and
+// start the path.
+func (b *urlBuilder) hostStep(s string, i int) int {
+	c := s[i]
+	switch {
+	case byteClass[c]&clsHost != 0:
+		b.add(c, i+1)
+		return 1
+	case c == '/' || c == '?' || c == '#':
+		if b.hostEmpty() {
+			return 0
+		}
+		b.pathStart = len(b.out)
+		b.add(c, i+1)
+		return 1
+	case c == '[' || c == '(' || c == '{':
+		if n := defangDot(s, i, true); n > 0 && !b.hostEmpty() {
+			b.add('.', i+n)
+			b.flags |= fixRefanged
+			return n
+		}
+	case c == ':':
+		return b.portStep(s, i)
+	case c == '@':
+		if b.sawAt || b.hostEmpty() || i+1 >= len(s) || !isAlnum(s[i+1]) {
+			return 0
+		}
+		b.sawAt = true
+		b.add(c, i+1)
+		return 1
+	case c == '&':
+		r, n, ok := parseEntity(s, i)
+		if !ok || r >= utf8.RuneSelf {
+			return 0
+		}
+		switch {
+		case byteClass[r]&clsHost != 0:
+		case (r == '/' || r == '?' || r == '#') && !b.hostEmpty():
+			b.pathStart = len(b.out)
+		default:
+			return 0
+		}
+		b.add(byte(r), i+n)
+		b.flags |= fixEntities
+		return n
+	}
+	return 0
+}
+
+// portStep copies ":digits" when it is a port, that is when the digits are
+// followed by the end of the authority.
+func (b *urlBuilder) portStep(s string, i int) int {
+	j := i + 1
+	for j < len(s) && j-i <= 5 && isDigit(s[j]) {
+		j++
+	}
+	if j == i+1 || b.hostEmpty() {
+		return 0
+	}
+	if j < len(s) && (byteClass[s[j]]&clsHost != 0 || s[j] == ':' || s[j] == '@') {
+		return 0
+	}
+	for k := i; k < j; k++ {
+		b.add(s[k], k+1)
+	}
+	return j - i
+}
+
+// pathStep copies one item of a path, query or fragment and returns its
+// length, or 0 when the URL ends at s[i].
+func (b *urlBuilder) pathStep(s string, i int) int {
+	c := s[i]
+	switch c {
+	case '&':
+		r, n, ok := parseEntity(s, i)
+		if !ok {
+			break
+		}
+		if k := invisibleKind(r); k != invisNone {
+			b.flags |= fixEntities
+			b.noteInvisible(k, i+n)
+			return n
+		}
+		if entityEndsURL(r) {
+			return 0
+		}
+		b.appendDecoded(r, i+n)
+		return n
+	case '[', '(', '{':
+		if n := defangDot(s, i, false); n > 0 {
+			b.add('.', i+n)
+			b.flags |= fixRefanged
+			return n
+		}
+	}
+	if byteClass[c]&clsURL == 0 {
+		return 0
+	}
+	b.add(c, i+1)
+	return 1
+}
+
+// entityEndsURL reports whether a decoded character reference is a delimiter
+// around the URL rather than part of it (&quot;, &lt;, &gt;, &nbsp;, &#39;).
+func entityEndsURL(r rune) bool {
+	switch r {
+	case '"', '<', '>', '\'', ' ', '\t', '\n', '\r', 0xA0:
+		return true
+	}
+	return false
+}
+
+// appendDecoded appends a character decoded from an entity. Characters that
+// could change how the URL is read again ("[" of a defanged dot, quotes,
+// brackets) are percent-encoded instead, so the URL is stable.
+func (b *urlBuilder) appendDecoded(r rune, rawEnd int) {
+	b.flags |= fixEntities
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	if safeDecoded(r) {
+		b.addString(string(buf[:n]), rawEnd)
+		return
+	}
+	b.flags |= fixEscaped
+	for k := 0; k < n; k++ {
+		b.addString(percentByte(buf[k]), rawEnd)
+	}
+}
+
+func safeDecoded(r rune) bool {
+	if r >= utf8.RuneSelf {
+		return isURLRune(r)
+	}
+	return isAlnum(byte(r)) || strings.IndexByte("-._~/?#=&:@!$+,;%", byte(r)) >= 0
+}
+
+func percentByte(c byte) string {
+	const hexdig = "0123456789ABCDEF"
+	return string([]byte{'%', hexdig[c>>4], hexdig[c&15]})
+}
+
+// parseEntity decodes an HTML character reference at s[i] ('&'): named ones
+// that occur in URLs, and numeric ones. It returns the rune and the length.
+func parseEntity(s string, i int) (rune, int, bool) {
+	j := i + 1
+	if j < len(s) && s[j] == '#' {
+		j++
+		base := rune(10)
+		if j < len(s) && (s[j] == 'x' || s[j] == 'X') {
+			base = 16
+			j++
+		}
+		start := j
+		var v rune
+		for j < len(s) && j-start < 7 {
+			d := hexVal(s[j])
+			if d < 0 || rune(d) >= base {
+				break
+			}
+			v = v*base + rune(d)
+			j++
+		}
+		if j == start || j >= len(s) || s[j] != ';' || v == 0 || v > utf8.MaxRune ||
+			(v >= 0xD800 && v <= 0xDFFF) {
+			return 0, 0, false
+		}
+		return v, j + 1 - i, true
+	}
+	start := j
+	for j < len(s) && j-start < 16 && isLetter(s[j]) {
+		j++
+	}
+	if j == start || j >= len(s) || s[j] != ';' {
+		return 0, 0, false
+	}
+	r, ok := namedEntities[s[start:j]]
+	if !ok {
+		return 0, 0, false
+	}
+	return r, j + 1 - i, true
+}
+
+var namedEntities = map[string]rune{
+	"amp": '&', "AMP": '&', "quot": '"', "QUOT": '"', "apos": '\'', "lt": '<', "LT": '<',
+	"gt": '>', "GT": '>', "nbsp": 0xA0, "shy": 0xAD, "sol": '/', "equals": '=', "quest": '?',
+	"num": '#', "percnt": '%', "colon": ':', "period": '.', "hyphen": '-', "dash": '-',
+	"lowbar": '_', "commat": '@', "plus": '+', "comma": ',', "semi": ';', "excl": '!',
+	"lpar": '(', "rpar": ')', "ast": '*', "dollar": '$', "zwj": 0x200D, "zwnj": 0x200C,
+	"ZeroWidthSpace": 0x200B, "NoBreak": 0x2060,
+}
+
+func hexVal(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// trailingTrim returns how many bytes at the end of u belong to the prose:
+// sentence punctuation, closing quotes, unbalanced closing brackets and
+// emphasis markers. opener is the byte before the URL in the text.
+func trailingTrim(u []byte, minLen int, opener byte) int {
+	n := len(u)
+	for n > minLen {
+		c := u[n-1]
+		switch c {
+		case '.', ',', ';', ':', '!', '?', '\'', '*':
+			n--
+			continue
+		case '_':
+			if opener == '_' {
+				n--
+				continue
+			}
+		case ')':
+			if unbalanced(u[:n], '(', ')') {
+				n--
+				continue
+			}
+		case ']':
+			if unbalanced(u[:n], '[', ']') {
+				n--
+				continue
+			}
+		}
+		break
+	}
+	return len(u) - n
+}
+
+func unbalanced(u []byte, open, close byte) bool {
+	depth := 0
+	for _, c := range u {
+		switch c {
+		case open:
+			depth++
+		case close:
+			depth--
+		}
+	}
+	return depth < 0
+}
+
+// normalizeEscapes makes the finished URL stable: it decodes entities that
+// only appear after a first decoding ("&amp;amp;"), and percent-encodes a '%'
+// that does not start a valid escape, which URL parsers reject.
+func normalizeEscapes(u string) (string, repairFlags) {
+	var flags repairFlags
+	for round := 0; round < 4 && strings.IndexByte(u, '&') >= 0; round++ {
+		var b urlBuilder
+		b.reset(0)
+		b.pathStart = 0
+		changed := false
+		for i := 0; i < len(u); {
+			if u[i] == '&' {
+				if r, n, ok := parseEntity(u, i); ok {
+					changed = true
+					switch {
+					case invisibleKind(r) != invisNone:
+					case entityEndsURL(r):
+						b.flags |= fixEscaped
+						var buf [utf8.UTFMax]byte
+						k := utf8.EncodeRune(buf[:], r)
+						for x := 0; x < k; x++ {
+							b.out = append(b.out, percentByte(buf[x])...)
+						}
+					default:
+						b.appendDecoded(r, 0)
+					}
+					i += n
+					continue
+				}
+			}
+			b.out = append(b.out, u[i])
+			i++
+		}
+		if !changed {
+			break
+		}
+		flags |= fixEntities | b.flags
+		u = string(b.out)
+	}
+	if strings.IndexByte(u, '%') >= 0 {
+		var sb strings.Builder
+		for i := 0; i < len(u); i++ {
+			if u[i] == '%' && (i+2 >= len(u) || !isHex(u[i+1]) || !isHex(u[i+2])) {
+				sb.WriteString("%25")
+				flags |= fixEscaped
+				continue
+			}
+			sb.WriteByte(u[i])
+		}
+		u = sb.String()
+	}
+	return u, flags
+}

@@ -1,0 +1,302 @@
+package sources
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Byte classes for the ASCII range. The scanner looks every byte up once, so
+// a table is much cheaper than a chain of comparisons.
+const (
+	clsURL   uint8 = 1 << iota // may appear in a URL's path, query or fragment
+	clsHost                    // may appear in a host name (letters, digits, . - _ ~)
+	clsAlnum                   // ASCII letter or digit
+	clsHex                     // hexadecimal digit
+	clsStart                   // may start a candidate: h H w W /
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] |= clsURL | clsHost | clsAlnum | clsHex
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] |= clsURL | clsHost | clsAlnum
+		t[c-'a'+'A'] |= clsURL | clsHost | clsAlnum
+	}
+	for _, c := range "abcdefABCDEF" {
+		t[c] |= clsHex
+	}
+	for _, c := range "-._~" {
+		t[c] |= clsURL | clsHost
+	}
+	// RFC 3986 gen-delims and sub-delims, plus '%'. Quotes, angle brackets,
+	// braces, backslash, '^', '`' and '|' end a URL in prose.
+	for _, c := range ":/?#[]@!$&'()*+,;=%" {
+		t[c] |= clsURL
+	}
+	for _, c := range "hHwW/" {
+		t[c] |= clsStart
+	}
+	return t
+}()
+
+func isAlnum(c byte) bool  { return byteClass[c]&clsAlnum != 0 }
+func isHex(c byte) bool    { return byteClass[c]&clsHex != 0 }
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+func isLetter(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+func isLower(c byte) bool  { return c >= 'a' && c <= 'z' }
+func isUpper(c byte) bool  { return c >= 'A' && c <= 'Z' }
+func lowerByte(c byte) byte {
+	if isUpper(c) {
+		return c + ('a' - 'A')
+	}
+	return c
+}
+
+// Invisible characters that text processing leaves inside URLs. They are
+// consumed as part of the raw span and never copied into the URL.
+const (
+	invisNone = iota
+	invisSoftHyphen
+	invisZeroWidth
+)
+
+func invisibleKind(r rune) int {
+	switch {
+	case r == 0xAD:
+		return invisSoftHyphen
+	case r >= 0x200B && r <= 0x200F, // ZWSP, ZWNJ, ZWJ, LRM, RLM
+		r >= 0x202A && r <= 0x202E, // bidi embeddings (copied RTL text)
+		r >= 0x2060 && r <= 0x2064, // word joiner, invisible operators
+		r >= 0x2066 && r <= 0x2069, // bidi isolates
+		r == 0xFEFF:
+		return invisZeroWidth
+	}
+	return invisNone
+}
+
+// isURLRune decides whether a non-ASCII rune continues a URL. Letters, digits
+// and combining marks of most scripts do (IRIs); punctuation, symbols and
+// spaces (ellipsis, curly quotes, guillemets, dashes, CJK full stops) belong
+// to the prose. Han, kana and Hangul also end a URL: in CJK prose a URL is
+// followed by text without a space, and IRIs in those scripts are usually
+// percent-encoded in the documents we read.
+func isURLRune(r rune) bool {
+	if r >= 0x2E80 && r <= 0xD7FF || r >= 0xF900 && r <= 0xFAFF || r >= 0xFF00 {
+		return false
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// schemeMatch is an http(s) scheme found in the text, possibly defanged
+// (hxxp, [:], [://]) or spaced (http: //host).
+type schemeMatch struct {
+	scheme   string // as written, or canonical "http"/"https" when defanged
+	end      int    // index just past the "//"
+	refanged bool
+	spaced   bool
+}
+
+// matchScheme reports whether text[i:] starts an http(s) URL scheme.
+func matchScheme(s string, i int) (schemeMatch, bool) {
+	var m schemeMatch
+	if i+7 > len(s) || lowerByte(s[i]) != 'h' || lowerByte(s[i+3]) != 'p' {
+		return m, false
+	}
+	t1, t2 := lowerByte(s[i+1]), lowerByte(s[i+2])
+	switch {
+	case t1 == 't' && t2 == 't':
+	case t1 == 'x' && t2 == 'x':
+		m.refanged = true
+	default:
+		return m, false
+	}
+	j := i + 4
+	if j < len(s) && lowerByte(s[j]) == 's' {
+		j++
+	}
+	m.scheme = s[i:j]
+	if m.refanged {
+		m.scheme = "http" + strings.Repeat("s", j-i-4)
+	}
+	k := skipOneSpace(s, j)
+	m.spaced = k != j
+	slashes := false
+	switch {
+	case strings.HasPrefix(s[k:], ":"):
+		k++
+	case strings.HasPrefix(s[k:], "[://]"), strings.HasPrefix(s[k:], "(://)"):
+		k += 5
+		slashes, m.refanged = true, true
+	case strings.HasPrefix(s[k:], "[:]"), strings.HasPrefix(s[k:], "(:)"), strings.HasPrefix(s[k:], "{:}"):
+		k += 3
+		m.refanged = true
+	default:
+		return m, false
+	}
+	if !slashes {
+		k2 := skipOneSpace(s, k)
+		if k2 != k {
+			m.spaced = true
+		}
+		if !strings.HasPrefix(s[k2:], "//") {
+			return m, false
+		}
+		k = k2 + 2
+	}
+	m.end = k
+	return m, true
+}
+
+func skipOneSpace(s string, i int) int {
+	if i < len(s) && s[i] == ' ' {
+		return i + 1
+	}
+	return i
+}
+
+// defangDot returns the length of a defanged dot ("[.]", "(.)", "{.}", and in
+// host names "[dot]") at s[i], or 0.
+func defangDot(s string, i int, inHost bool) int {
+	if i+3 > len(s) {
+		return 0
+	}
+	open := s[i]
+	var close byte
+	switch open {
+	case '[':
+		close = ']'
+	case '(':
+		close = ')'
+	case '{':
+		close = '}'
+	default:
+		return 0
+	}
+	if s[i+1] == '.' && s[i+2] == close {
+		return 3
+	}
+	if inHost && i+5 <= len(s) && strings.EqualFold(s[i+1:i+4], "dot") && s[i+4] == close {
+		return 5
+	}
+	return 0
+}
+
+// prevAllowsBareStart reports whether the byte before a scheme-less URL lets
+// it start there: a host glued to a path ("src/setup.py"), an e-mail address
+// or a longer word is not a URL start.
+func prevAllowsBareStart(s string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	c := s[i-1]
+	if c >= utf8.RuneSelf {
+		return true // «www…», “www…”, fullwidth colon
+	}
+	if isAlnum(c) {
+		return false
+	}
+	switch c {
+	case '.', '-', '/', '\\', '@', '~', '%', '&', '#', '?', '+', '$', '=':
+		return false
+	}
+	return true
+}
+
+// matchWWW reports whether s[i:] starts a scheme-less "www." URL (the dot may
+// be defanged).
+func matchWWW(s string, i int) bool {
+	if i+5 > len(s) || !strings.EqualFold(s[i:i+3], "www") || !prevAllowsBareStart(s, i) {
+		return false
+	}
+	j := i + 3
+	if s[j] == '.' {
+		j++
+	} else if n := defangDot(s, j, true); n > 0 {
+		j += n
+	} else {
+		return false
+	}
+	return j < len(s) && isAlnum(s[j])
+}
+
+// bareHostStart looks back from a '/' at s[slash] for a host name "label.tld"
+// written without scheme or www (themoscowtimes.com/articles/…). It returns
+// where the host starts. The TLD must be a real one and the host must not
+// look like a file name (README.md, setup.py).
+func bareHostStart(s string, slash, floor int) (int, bool) {
+	if slash == 0 || !isLower(s[slash-1]) {
+		return 0, false
+	}
+	k := slash
+	lastDot, dots := -1, 0
+	tldStart := -1
+	for k > floor && slash-k < 253 {
+		c := s[k-1]
+		if byteClass[c]&clsHost != 0 && c != '~' {
+			if c == '.' {
+				dots++
+				if tldStart < 0 {
+					tldStart = k
+				}
+				lastDot = k - 1
+			}
+			k--
+			continue
+		}
+		if c == ']' || c == ')' || c == '}' {
+			if k >= 3 && defangDot(s, k-3, true) == 3 {
+				dots++
+				if tldStart < 0 {
+					tldStart = k
+				}
+				k -= 3
+				lastDot = k
+				continue
+			}
+		}
+		break
+	}
+	if dots == 0 || tldStart < 0 || lastDot == k || !prevAllowsBareStart(s, k) {
+		return 0, false
+	}
+	host := s[k:slash]
+	tld := s[tldStart:slash]
+	if !isLetter(host[0]) && !isDigit(host[0]) || !knownTLD(tld) || !isLowerWord(tld) {
+		return 0, false
+	}
+	if looksLikeFileName(s[k:tldStart], tld) {
+		return 0, false
+	}
+	return k, true
+}
+
+func isLowerWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if !isLower(w[i]) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// looksLikeFileName tells "README.md" or "setup.py" from "point.md" or
+// "bun.sh": the TLDs that are also common file extensions need a lowercase
+// label that is not a usual file stem.
+func looksLikeFileName(labels, tld string) bool {
+	if !fileLikeTLDs[tld] {
+		return false
+	}
+	name := strings.TrimSuffix(labels, ".")
+	name = strings.TrimSuffix(name, "[.]")
+	for i := 0; i < len(name); i++ {
+		if isUpper(name[i]) || name[i] == '_' {
+			return true
+		}
+	}
+	if j := strings.LastIndexByte(name, '.'); j >= 0 {
+		name = name[j+1:]
+	}
+	return fileStems[name]
+}
