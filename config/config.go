@@ -4,6 +4,12 @@
 // Every key lives in the Config struct below; its yaml tags are the single
 // source of the key names, from which unknown-key detection, environment
 // variable names and the config.yaml coverage test are all derived.
+//
+// Typical use:
+//
+//	path, err := config.Locate(flagConfig) // "" when there is no file
+//	...
+//	cfg, err := config.Load(path, os.Getenv)
 package config
 
 import (

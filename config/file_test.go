@@ -28,7 +28,7 @@ func TestDefaultIsValid(t *testing.T) {
 // TestRootConfigMatchesDefault keeps config.yaml and Default() from
 // drifting apart.
 func TestRootConfigMatchesDefault(t *testing.T) {
-	c, err := load(rootConfig, nil, nil)
+	c, err := Load(rootConfig, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,10 @@ const maxFileSize = 1 << 20
 // a getenv function cannot list variables, unknown LINKROT_* names are found
 // by listing os.Environ and reading each through getenv.
 //
-// All problems found are returned together; each is an *Error.
+// Problems with the content are all returned together, each an *Error
+// (several are joined with errors.Join); a file that cannot be read gives
+// a wrapped os error (errors.Is(err, fs.ErrNotExist)). Load does not look
+// at LINKROT_CONFIG: finding the file is Locate's job.
 func Load(path string, getenv func(string) string) (*Config, error) {
 	return load(path, getenv, environNames())
 }

@@ -141,7 +141,7 @@ func (e *extractor) extract(c candidate) (Occurrence, bool) {
 			break
 		}
 		br, ok := findBreak(e.s, stop)
-		if !ok {
+		if !ok || plainProseAfterSpace(b, e.s, br) {
 			break
 		}
 		jc := e.newJoinCase(b, br, opener)

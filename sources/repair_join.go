@@ -53,6 +53,28 @@ func findBreak(s string, i int) (lineBreak, bool) {
 	return br, false
 }
 
+// plainProseAfterSpace is the common case decided without the rules: a URL
+// that can end where it is, then one space and a plain word ("…/report for
+// details"). The rules would only say no at greater cost: the space prior
+// (-3) outweighs anything a plain word can add on a space break.
+func plainProseAfterSpace(b *urlBuilder, s string, br lineBreak) bool {
+	if br.newline || b.inHost() || b.softBreak || b.zwBreak || len(b.out) == 0 {
+		return false
+	}
+	switch b.out[len(b.out)-1] {
+	case '-', '=', '&', '?', '%', '_', '~', '+', '(', '#':
+		return false
+	}
+	j := br.contStart
+	for j < len(s) && isLetter(s[j]) {
+		j++
+	}
+	if j == br.contStart {
+		return false
+	}
+	return j == len(s) || s[j] == ' ' || s[j] == '\n' || s[j] == ',' || s[j] == '.' || s[j] == ';' || s[j] == ':'
+}
+
 // joinCase is one question "does the URL go on after this break?", with the
 // facts the rules look at.
 type joinCase struct {

@@ -304,9 +304,9 @@ func Reset() Behaviour {
 			buf.Write(p)
 		}
 		buf.Flush()
-		// Give the client time to read the headers before the RST; on
-		// loopback the bytes are already in its receive buffer.
-		wait(r, 50*time.Millisecond)
+		// Give the client time to read the headers before the RST: Linux
+		// drops unread received data when the reset arrives.
+		wait(r, 250*time.Millisecond)
 		resetConn(c)
 	})
 }

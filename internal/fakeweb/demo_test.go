@@ -48,7 +48,9 @@ func newRefChecker(w *Web) *refChecker {
 	tr := w.Transport()
 	// A sane cap; Go's default of 10 MB would make the header flood slow.
 	tr.MaxResponseHeaderBytes = 1 << 20
-	c := &http.Client{Transport: tr, Timeout: time.Second}
+	// Long enough for a loaded machine, short enough for the slow cases
+	// (which take 30 s or forever) to be timeouts.
+	c := &http.Client{Transport: tr, Timeout: 2 * time.Second}
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errTooManyRedirects
