@@ -215,12 +215,12 @@ func TestSourceLabels(t *testing.T) {
 func TestFindDate(t *testing.T) {
 	cases := map[string]string{
 		"Published September 29, 2014 in Moscow": "2014-09-29",
-		"Sept. 3 2019":                            "2019-09-03",
-		"23 September 2014: a note":               "2014-09-23",
-		"updated 2021-12-05T10:00:00Z":            "2021-12-05",
-		"February 30, 2020":                       "",
-		"nothing here":                            "",
-		"On 1 May 2020, then on June 2, 2021":     "2020-05-01",
+		"Sept. 3 2019":                           "2019-09-03",
+		"23 September 2014: a note":              "2014-09-23",
+		"updated 2021-12-05T10:00:00Z":           "2021-12-05",
+		"February 30, 2020":                      "",
+		"nothing here":                           "",
+		"On 1 May 2020, then on June 2, 2021":    "2020-05-01",
 	}
 	for in, want := range cases {
 		if got := findDate(in); got != want {

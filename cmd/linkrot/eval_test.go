@@ -72,7 +72,9 @@ func TestExtractCommandOnDevSet(t *testing.T) {
 			total++
 			ok := slices.EqualFunc(got, c.Expected, sameEvalURL)
 			if !ok && c.NeedsEvidence && len(got) == len(c.Expected) {
-				ok = slices.ContainsFunc(alts, func(a string) bool { return slices.ContainsFunc(c.Expected, func(w string) bool { return sameEvalURL(a, w) }) })
+				ok = slices.ContainsFunc(alts, func(a string) bool {
+					return slices.ContainsFunc(c.Expected, func(w string) bool { return sameEvalURL(a, w) })
+				})
 			}
 			if !ok {
 				t.Errorf("%s via %s:\n got  %q\n want %q", c.ID, filepath.Base(name), got, c.Expected)
