@@ -1,5 +1,21 @@
 package sources
 
+// URL finding and repair, in three parts:
+//
+//   - scan*.go: a byte scanner for where a URL may start (a scheme, possibly
+//     defanged or spaced; "www."; a bare "host.tld/" found from its slash)
+//     and the character classes a URL is made of.
+//   - repair_build.go: copies one run of URL characters, decoding entities,
+//     dropping invisible characters, refanging dots, and trims the prose
+//     punctuation at its end.
+//   - repair_join.go, repair_hyphen.go: at each break (a newline or a space)
+//     named rules weigh whether the URL goes on, and whether a hyphen at the
+//     break is the URL's own; repair_evidence.go holds what the document says
+//     about itself (title, date, wrap width, spellings).
+//
+// Every decision keeps its score, its reasons and its other outcome, so an
+// occurrence can list ranked alternatives for the crawler to verify.
+
 import (
 	"net/url"
 	"sort"
@@ -46,6 +62,7 @@ type extractor struct {
 	lineNo, linePos, lineStart int // line bookkeeping, advanced monotonically
 
 	decisions []decision
+	weights   []float64 // scratch: one weight per join rule
 }
 
 // decision is one choice made while building a URL: a join at a break (or a
@@ -130,6 +147,7 @@ func (e *extractor) extract(c candidate) (Occurrence, bool) {
 		b.authStart = len(b.out)
 	}
 	b.flags |= c.flags
+	b.checkHost = true
 	var opener byte
 	if c.start > 0 {
 		opener = e.s[c.start-1]
@@ -240,6 +258,7 @@ func (e *extractor) finish(c candidate, opener byte) (Occurrence, bool) {
 		Confidence:   1,
 	}
 	e.describe(&occ, flags, cut > 0, c.scheme == "")
+	occ.Alternatives = e.alternatives(out, occ.URL, c.start)
 	return occ, true
 }
 
@@ -288,11 +307,12 @@ func (e *extractor) describe(o *Occurrence, flags repairFlags, trimmed, noScheme
 		o.Reasons = append(o.Reasons, "no scheme: written without http(s)://")
 	}
 	o.Confidence = conf
-	o.Alternatives = e.alternatives(o.URL, o.Start)
 }
 
 // alternatives lists the other outcome of every close decision, best first.
-func (e *extractor) alternatives(chosen string, start int) []string {
+// out is the chosen URL before escapes were normalised, which is what hyphen
+// positions refer to.
+func (e *extractor) alternatives(out []byte, chosen string, start int) []string {
 	type alt struct {
 		u      string
 		margin float64
@@ -303,29 +323,33 @@ func (e *extractor) alternatives(chosen string, start int) []string {
 		if margin < 0 {
 			margin = -margin
 		}
-		if margin >= altBand && !d.hyphen {
-			continue
+		if margin >= altBand && !d.hyphen && !d.taken {
+			continue // a clear no: the joined form is not worth checking
 		}
-		var u string
+		u := d.alt
 		if d.hyphen {
-			u = toggleHyphen(chosen, d)
-		} else {
-			u = e.finishAlt(d.alt, start)
+			u = toggleHyphen(string(out), d)
+		}
+		if u != "" {
+			u = e.finishAlt(u, start)
 		}
 		if u != "" && u != chosen {
 			alts = append(alts, alt{u, margin})
 		}
 	}
+	list := []string{}
+	if len(alts) == 0 {
+		return list
+	}
 	sort.SliceStable(alts, func(i, j int) bool { return alts[i].margin < alts[j].margin })
-	out := []string{}
 	seen := map[string]bool{chosen: true}
 	for _, a := range alts {
-		if !seen[a.u] && len(out) < 4 {
+		if !seen[a.u] && len(list) < 4 {
 			seen[a.u] = true
-			out = append(out, a.u)
+			list = append(list, a.u)
 		}
 	}
-	return out
+	return list
 }
 
 // toggleHyphen returns the chosen URL with the hyphen decision d reversed.
@@ -352,7 +376,7 @@ func (e *extractor) finishAlt(u string, start int) string {
 	if k := strings.Index(u, "://"); k >= 0 {
 		minLen = k + 4
 	}
-	cut := trailingTrim([]byte(u), minLen, opener)
+	cut := trailingTrim(u, minLen, opener)
 	u, _ = normalizeEscapes(u[:len(u)-cut])
 	if !e.acceptable(u, strings.Contains(u, "://")) {
 		return ""
@@ -384,12 +408,7 @@ func (e *extractor) acceptable(u string, hasScheme bool) bool {
 // validHost checks a host as written: labels of letters, digits and
 // hyphens, a TLD of letters (or an IPv4 address, or localhost).
 func validHost(h string, hasScheme bool) bool {
-	if i := strings.LastIndexByte(h, '@'); i >= 0 {
-		h = h[i+1:]
-	}
-	if i := strings.LastIndexByte(h, ':'); i >= 0 {
-		h = h[:i]
-	}
+	h = hostname(h)
 	if hasScheme && strings.EqualFold(h, "localhost") {
 		return true
 	}
@@ -411,6 +430,17 @@ func validHost(h string, hasScheme bool) bool {
 		return len(labels) == 4
 	}
 	return hasTLDShape(h)
+}
+
+// hostname drops the user information and port from an authority.
+func hostname(h string) string {
+	if i := strings.LastIndexByte(h, '@'); i >= 0 {
+		h = h[i+1:]
+	}
+	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		h = h[:i]
+	}
+	return h
 }
 
 // hasTLDShape reports whether the last label of h looks like a TLD: two or

@@ -49,7 +49,7 @@ func CleanAttrURL(raw string) (clean string, repairs []string, ok bool) {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			switch {
 			case r == utf8.RuneError && size == 1:
-				b.WriteString("%" + percentByte(c)[1:])
+				b.WriteString(percentByte(c)) // keep the byte, in a form URLs allow
 			case invisibleKind(r) != invisNone:
 				flags |= invisFlag(invisibleKind(r))
 			case r == 0xA0:

@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -162,6 +163,9 @@ var fixtures = []fixture{
 	{name: "hxxps paren dot and bracket colon",
 		text: "payload at hxxps[:]//cdn(.)example(.)net/x/y.bin",
 		want: []string{"https://cdn.example.net/x/y.bin"}},
+	{name: "defanged path dot only in defanged url",
+		text: "drop hxxps://evil[.]example[.]net/payload[.]exe but https://example.org/a[.]b stays",
+		want: []string{"https://evil.example.net/payload.exe", "https://example.org/a[.]b"}},
 	{name: "bracket scheme separator",
 		text: "beacon http[://]update.example.org/check",
 		want: []string{"http://update.example.org/check"}},
@@ -495,4 +499,35 @@ func TestCleanAttrURL(t *testing.T) {
 			t.Errorf("CleanAttrURL(%q) = %q %q %v, want %q %q %v", tc.raw, got, repairs, ok, tc.want, tc.repairs, tc.ok)
 		}
 	}
+}
+
+// TestExtractCasesFile runs the regression cases in testdata/extract_cases.txt
+// (format described at its top).
+func TestExtractCasesFile(t *testing.T) {
+	data, err := os.ReadFile("testdata/extract_cases.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		p := strings.SplitN(line, "|", 4)
+		if len(p) != 4 {
+			t.Fatalf("line %d: want 4 fields", i+1)
+		}
+		n++
+		text := strings.ReplaceAll(p[2], `\n`, "\n")
+		occs := ExtractText(text, Evidence{Title: p[0], Date: p[1]})
+		checkOffsets(t, text, occs)
+		got := []string{}
+		for _, o := range occs {
+			got = append(got, o.URL)
+		}
+		if want := strings.Fields(p[3]); !slices.Equal(got, want) {
+			t.Errorf("line %d: %q\n got  %q\n want %q", i+1, text, got, want)
+		}
+	}
+	t.Logf("%d cases", n)
 }

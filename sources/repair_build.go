@@ -43,7 +43,11 @@ type urlBuilder struct {
 	pathStart int   // index in out where the path begins; -1 while in the host
 	hasScheme bool
 	sawAt     bool
-	hostSoFar int // host bytes copied before this builder (when reading ahead)
+	sawPort   bool
+	hostSoFar int  // host bytes copied before this builder (when reading ahead)
+	checkHost bool // validate the host when the path starts (not when reading ahead)
+	parens    int  // '(' not yet closed in the path
+	brackets  int  // '[' not yet closed in the path
 	flags     repairFlags
 
 	lastConsumed int  // text offset past the last byte consumed, invisibles included
@@ -55,8 +59,10 @@ func (b *urlBuilder) reset(start int) {
 	b.out = b.out[:0]
 	b.rawEnd = b.rawEnd[:0]
 	b.start, b.authStart, b.pathStart = start, 0, -1
-	b.hasScheme, b.sawAt = false, false
+	b.hasScheme, b.sawAt, b.sawPort = false, false, false
 	b.hostSoFar = 0
+	b.parens, b.brackets = 0, 0
+	b.checkHost = false
 	b.flags = 0
 	b.lastConsumed = start
 	b.softBreak, b.zwBreak = false, false
@@ -147,13 +153,16 @@ func (b *urlBuilder) noteInvisible(kind int, rawEnd int) {
 // start the path.
 func (b *urlBuilder) hostStep(s string, i int) int {
 	c := s[i]
+	if b.sawPort && c != '/' && c != '?' && c != '#' {
+		return 0 // nothing but the path may follow a port
+	}
 	switch {
 	case byteClass[c]&clsHost != 0:
 		b.add(c, i+1)
 		return 1
 	case c == '/' || c == '?' || c == '#':
-		if b.hostEmpty() {
-			return 0
+		if b.hostEmpty() || b.checkHost && !validHost(b.host(), b.hasScheme) {
+			return 0 // fail early: the candidate is dropped without its path
 		}
 		b.pathStart = len(b.out)
 		b.add(c, i+1)
@@ -196,18 +205,19 @@ func (b *urlBuilder) hostStep(s string, i int) int {
 // followed by the end of the authority.
 func (b *urlBuilder) portStep(s string, i int) int {
 	j := i + 1
-	for j < len(s) && j-i <= 5 && isDigit(s[j]) {
+	for j < len(s) && isDigit(s[j]) {
 		j++
 	}
 	if j == i+1 || b.hostEmpty() {
 		return 0
 	}
-	if j < len(s) && (byteClass[s[j]]&clsHost != 0 || s[j] == ':' || s[j] == '@') {
+	if j < len(s) && (byteClass[s[j]]&clsHost != 0 || strings.IndexByte(":@[({&", s[j]) >= 0) {
 		return 0
 	}
 	for k := i; k < j; k++ {
 		b.add(s[k], k+1)
 	}
+	b.sawPort = true
 	return j - i
 }
 
@@ -232,7 +242,9 @@ func (b *urlBuilder) pathStep(s string, i int) int {
 		b.appendDecoded(r, i+n)
 		return n
 	case '[', '(', '{':
-		if n := defangDot(s, i, false); n > 0 {
+		// In a path "[.]" is refanged only in a URL already defanged in its
+		// scheme or host; elsewhere it may be the path's own text.
+		if n := defangDot(s, i, false); n > 0 && b.flags&fixRefanged != 0 {
 			b.add('.', i+n)
 			b.flags |= fixRefanged
 			return n
@@ -240,6 +252,24 @@ func (b *urlBuilder) pathStep(s string, i int) int {
 	}
 	if byteClass[c]&clsURL == 0 {
 		return 0
+	}
+	// A closing bracket with no opener in the URL belongs to the text around
+	// it: "(see https://a.example/x), …", "[https://a.example/x](…)".
+	switch c {
+	case '(':
+		b.parens++
+	case ')':
+		if b.parens == 0 {
+			return 0
+		}
+		b.parens--
+	case '[':
+		b.brackets++
+	case ']':
+		if b.brackets == 0 {
+			return 0
+		}
+		b.brackets--
 	}
 	b.add(c, i+1)
 	return 1
@@ -349,7 +379,7 @@ func hexVal(c byte) int {
 // trailingTrim returns how many bytes at the end of u belong to the prose:
 // sentence punctuation, closing quotes, unbalanced closing brackets and
 // emphasis markers. opener is the byte before the URL in the text.
-func trailingTrim(u []byte, minLen int, opener byte) int {
+func trailingTrim[T ~string | ~[]byte](u T, minLen int, opener byte) int {
 	n := len(u)
 	for n > minLen {
 		c := u[n-1]
@@ -378,9 +408,10 @@ func trailingTrim(u []byte, minLen int, opener byte) int {
 	return len(u) - n
 }
 
-func unbalanced(u []byte, open, close byte) bool {
+func unbalanced[T ~string | ~[]byte](u T, open, close byte) bool {
 	depth := 0
-	for _, c := range u {
+	for i := 0; i < len(u); i++ {
+		c := u[i]
 		switch c {
 		case open:
 			depth++
@@ -391,44 +422,30 @@ func unbalanced(u []byte, open, close byte) bool {
 	return depth < 0
 }
 
-// normalizeEscapes makes the finished URL stable: it decodes entities that
-// only appear after a first decoding ("&amp;amp;"), and percent-encodes a '%'
-// that does not start a valid escape, which URL parsers reject.
+// normalizeEscapes makes the finished URL stable, so that reading it again
+// gives itself: it decodes entities that only appear after a first decoding
+// ("&amp;amp;"), escapes a '&' that would still start an entity after a few
+// passes, and percent-encodes a '%' that does not start a valid escape, which
+// URL parsers reject.
 func normalizeEscapes(u string) (string, repairFlags) {
 	var flags repairFlags
-	for round := 0; round < 4 && strings.IndexByte(u, '&') >= 0; round++ {
-		var b urlBuilder
-		b.reset(0)
-		b.pathStart = 0
-		changed := false
-		for i := 0; i < len(u); {
-			if u[i] == '&' {
-				if r, n, ok := parseEntity(u, i); ok {
-					changed = true
-					switch {
-					case invisibleKind(r) != invisNone:
-					case entityEndsURL(r):
-						b.flags |= fixEscaped
-						var buf [utf8.UTFMax]byte
-						k := utf8.EncodeRune(buf[:], r)
-						for x := 0; x < k; x++ {
-							b.out = append(b.out, percentByte(buf[x])...)
-						}
-					default:
-						b.appendDecoded(r, 0)
-					}
-					i += n
-					continue
-				}
-			}
-			b.out = append(b.out, u[i])
-			i++
-		}
+	for pass := 0; pass < 8 && strings.IndexByte(u, '&') >= 0; pass++ {
+		next, fl, changed := decodeEntitiesOnce(u)
 		if !changed {
 			break
 		}
-		flags |= fixEntities | b.flags
-		u = string(b.out)
+		u, flags = next, flags|fl|fixEntities
+	}
+	if hasEntity(u) {
+		var sb strings.Builder
+		for i := 0; i < len(u); i++ {
+			if u[i] == '&' && entityAt(u, i) {
+				sb.WriteString("%26")
+				continue
+			}
+			sb.WriteByte(u[i])
+		}
+		u, flags = sb.String(), flags|fixEscaped
 	}
 	if strings.IndexByte(u, '%') >= 0 {
 		var sb strings.Builder
@@ -443,4 +460,67 @@ func normalizeEscapes(u string) (string, repairFlags) {
 		u = sb.String()
 	}
 	return u, flags
+}
+
+func hasEntity(u string) bool {
+	for i := 0; i < len(u); i++ {
+		if u[i] == '&' && entityAt(u, i) {
+			return true
+		}
+	}
+	return false
+}
+
+func entityAt(u string, i int) bool {
+	_, _, ok := parseEntity(u, i)
+	return ok
+}
+
+// decodeEntitiesOnce decodes the entities of u in one pass. A decoded '&'
+// stays pending so "&amp;amp;amp;" collapses to "&" in the same pass.
+func decodeEntitiesOnce(u string) (string, repairFlags, bool) {
+	var b urlBuilder
+	b.reset(0)
+	b.pathStart = 0
+	changed, pending := false, false
+	for i := 0; i < len(u); {
+		var r rune
+		var n int
+		var ok bool
+		switch {
+		case u[i] == '&':
+			r, n, ok = parseEntity(u, i)
+		case pending:
+			// The '&' just decoded may begin an entity with what follows.
+			probe := "&" + u[i:min(len(u), i+24)]
+			if r, n, ok = parseEntity(probe, 0); ok {
+				n-- // the '&' came from the output, not from u
+				b.out = b.out[:len(b.out)-1]
+			}
+		}
+		pending = false
+		if !ok {
+			b.out = append(b.out, u[i])
+			i++
+			continue
+		}
+		changed = true
+		i += n
+		switch {
+		case invisibleKind(r) != invisNone:
+		case r == '&':
+			b.out = append(b.out, '&')
+			pending = true
+		case entityEndsURL(r) || !safeDecoded(r):
+			var buf [utf8.UTFMax]byte
+			k := utf8.EncodeRune(buf[:], r)
+			for x := 0; x < k; x++ {
+				b.out = append(b.out, percentByte(buf[x])...)
+			}
+			b.flags |= fixEscaped
+		default:
+			b.appendDecoded(r, 0)
+		}
+	}
+	return string(b.out), b.flags, changed
 }

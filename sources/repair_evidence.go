@@ -21,6 +21,8 @@ type evidence struct {
 
 	widthDone bool
 	width     int // typical wrap width in bytes; 0 when unknown
+
+	lower string // the text lowercased (ASCII), made on first use
 }
 
 func (e *evidence) title() ([]string, map[string]string) {
@@ -167,23 +169,69 @@ func (e *evidence) contextWords(start int) []string {
 	return words
 }
 
-// concatRun reports whether target equals some run of consecutive words
-// joined by sep, and returns that run as written with spaces.
-func concatRun(words []string, target, sep string) (string, bool) {
+// concatRun reports whether target equals a run of two or more consecutive
+// words run together, and returns that run.
+func concatRun(words []string, target string) (string, bool) {
 	for i := range words {
-		var b strings.Builder
-		for j := i; j < len(words) && b.Len() < len(target); j++ {
-			if j > i {
-				b.WriteString(sep)
-			}
-			b.WriteString(words[j])
-			if b.Len() == len(target) && b.String() == target && j > i {
+		rest := target
+		for j := i; j < len(words) && strings.HasPrefix(rest, words[j]) && words[j] != ""; j++ {
+			rest = rest[len(words[j]):]
+			if rest == "" && j > i {
 				return strings.Join(words[i:j+1], " "), true
-			}
-			if !strings.HasPrefix(target, b.String()) {
-				break
 			}
 		}
 	}
 	return "", false
+}
+
+// textWindow bounds how far from a URL the text is searched for spellings.
+const textWindow = 8 << 10
+
+// lowerText returns the text with ASCII letters lowercased, made once.
+func (e *evidence) lowerText() string {
+	if e.lower == "" && e.text != "" {
+		b := []byte(e.text)
+		for i, c := range b {
+			b[i] = lowerByte(c)
+		}
+		e.lower = string(b)
+	}
+	return e.lower
+}
+
+// textHasWord reports whether the lowercase word w appears as a whole word in
+// the text near the URL at [start, end), outside the URL itself.
+func (e *evidence) textHasWord(w string, start, end int) bool {
+	return e.findOutside(start, end, func(hay string) bool { return hasWholeWord(hay, w) })
+}
+
+// textHasPair reports whether the words a and b appear side by side
+// ("air strikes", "air-strikes") near the URL, outside it.
+func (e *evidence) textHasPair(a, b string, start, end int) bool {
+	return e.findOutside(start, end, func(hay string) bool {
+		return hasWholeWord(hay, a+" "+b) || hasWholeWord(hay, a+"-"+b)
+	})
+}
+
+func (e *evidence) findOutside(start, end int, found func(string) bool) bool {
+	lt := e.lowerText()
+	if end > len(lt) || start > end {
+		return false
+	}
+	return found(lt[max(0, start-textWindow):start]) || found(lt[end:min(len(lt), end+textWindow)])
+}
+
+// hasWholeWord reports whether w occurs in hay not glued to other letters.
+func hasWholeWord(hay, w string) bool {
+	for off := 0; ; {
+		k := strings.Index(hay[off:], w)
+		if k < 0 {
+			return false
+		}
+		i, j := off+k, off+k+len(w)
+		if (i == 0 || !isLetter(hay[i-1])) && (j == len(hay) || !isLetter(hay[j])) {
+			return true
+		}
+		off = i + 1
+	}
 }

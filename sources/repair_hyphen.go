@@ -28,10 +28,10 @@ type hyphenFacts struct {
 }
 
 var hyphenRules = []hyphenRule{
-	{"non-letter follows", hyphenBeforeNonLetter},
-	{"line range", hyphenLineRange},
+	{"hex id", hyphenHexID}, // before "non-letter follows": ids may go on with a digit
 	{"uuid", hyphenUUID},
-	{"hex id", hyphenHexID},
+	{"line range", hyphenLineRange},
+	{"non-letter follows", hyphenBeforeNonLetter},
 	{"title", hyphenTitle},
 	{"context spelling", hyphenContext},
 	{"dictionary", hyphenDictionary},
@@ -179,18 +179,18 @@ func hyphenContext(jc *joinCase, f *hyphenFacts) (float64, string) {
 	if before == "" || after == "" || !isLowerWord(before) || !isLowerWord(after) {
 		return 0, ""
 	}
-	words := jc.e.evi.contextWords(jc.b.start)
 	merged := before + after
-	if run, ok := concatRun(words, merged, ""); ok {
-		return 2, fmt.Sprintf("%q is %q run together", merged, run)
+	if jc.b.inHost() {
+		if run, ok := concatRun(jc.e.evi.contextWords(jc.b.start), merged); ok {
+			return 2, fmt.Sprintf("%q is %q run together", merged, run)
+		}
 	}
-	for i, w := range words {
-		if w == merged {
-			return 1.5, fmt.Sprintf("the text spells %q as one word", merged)
-		}
-		if w == before && i+1 < len(words) && words[i+1] == after {
-			return -1.5, fmt.Sprintf("the text has %q and %q side by side", before, after)
-		}
+	ev := &jc.e.evi
+	switch {
+	case ev.textHasWord(merged, jc.b.start, jc.contEnd):
+		return 1.5, fmt.Sprintf("the text spells %q as one word", merged)
+	case ev.textHasPair(before, after, jc.b.start, jc.contEnd):
+		return -1.5, fmt.Sprintf("the text has %q and %q side by side", before, after)
 	}
 	return 0, ""
 }
@@ -207,6 +207,8 @@ func hyphenDictionary(jc *joinCase, f *hyphenFacts) (float64, string) {
 		return 2.5, fmt.Sprintf("%q is a word and %q is not", f.before+f.after, f.before)
 	case lw && cw && !mw:
 		return -2, fmt.Sprintf("%q and %q are both words", f.before, f.after)
+	case lw && !cw && mw && len(f.after) >= 2:
+		return 2, fmt.Sprintf("%q is a word and %q is not", f.before+f.after, f.after)
 	case lw && cw && mw:
 		return 0, fmt.Sprintf("%q, %q and %q are all words", f.before, f.after, f.before+f.after)
 	}

@@ -176,7 +176,76 @@ router runtime scanner script server setting setup snapshot socket spam spreadsh
 stream subscription sync tab tag template terminal thread timeline token toolkit tracker tutorial
 upload username utility validator vendor viewer virtual widget window wizard workflow workshop
 guidance procedure styleguide communication office offices benchmark tool multi domain paper
-details detail task overview catalog catalogue known exploited adds`
+details detail task overview catalog catalogue known exploited adds
+lawmaker crackdown breakthrough stronghold counterterrorism peacekeeping peacekeeper warplane
+gunman gunmen bloodshed frontline headquarters hometown homeland landmark lifetime mainstream
+newsroom nationwide overseas outbreak lockdown pandemic vaccine vaccination coronavirus
+healthcare wildfire earthquake hurricane flooding drought heatwave smartphone cyberattack
+ransomware malware bitcoin cryptocurrency shutdown takeover turnout upheaval uprising
+withdrawal wartime worldwide yearly weekly monthly airspace airbase battlefield borderline
+checkpoint crossroads downtown highway railway roadmap seaside sidewalk skyline waterfront
+whistleblower wrongdoing ceasefire offensive militant militia insurgent insurgency jihadist
+extremist extremism caliphate sectarian sunni shiite kurdish turkish israeli palestinian
+lebanese egyptian saudi iranian iraqi afghan pakistani indian korean japanese british
+french italian spanish polish dutch swedish norwegian finnish danish greek hungarian romanian
+bulgarian serbian croatian czech slovak austrian swiss belgian irish scottish welsh canadian
+mexican brazilian argentine chilean african asian arabian atlantic pacific mediterranean
+baltic arctic nordic soviet kremlin nato parliamentary presidential ministerial congressional
+electoral legislative judicial constitutional bilateral multilateral humanitarian nonprofit
+accountability accuracy acquisition activism adjustment administrator adviser advocate
+aftermath agricultural allegation allocation amendment ammunition analyse analyze anniversary
+appearance appointment approximately arbitrary arrangement assassination assembly assumption
+atmosphere attendance audit awareness bankruptcy beneficial biological border boycott
+broadband bureaucracy calculation capitalism casualty cathedral celebration censorship
+ceremony certainty championship characteristic chemistry circumstance civilization clarity
+coalition cognitive collaboration colleague colonial combination comfortable commander
+commitment commodity comparison compensation competitive complaint compliance comprehensive
+compromise concentration conception concession conclusion confrontation confusion congratulate
+conscious consensus consequence conservation conservative considerable consistent conspiracy
+constant consultation consumption contemporary controversy convenient conviction coordinate
+coordination corporation correspondent corruption counsel counterpart coverage crackdown
+credibility criteria critique curriculum custody dealing decent declaration dedicated
+deficiency delegate delegation deliberate demonstration demographic deportation deposit
+deputy designer destination destruction detention deterrence devastating diagnosis dialogue
+dignity dilemma dimension diplomacy disability disaster disclosure discount discrimination
+displacement disruption distinction distribution diversity doctrine donation dynamic
+economist ecosystem effectively efficiency elaborate elderly electricity elimination embargo
+emission emphasis empire employment encouragement endorsement enforcement enormous enterprise
+entertainment enthusiasm entrepreneur equality equivalent escalation essential ethnic
+evacuation exception excessive exclusive execution exhibition expansion expectation
+expedition explanation exploitation exposure extension extraordinary facilitate faculty
+federation fellowship fiction filter fiscal flexibility forecast formation foundation fraction
+fragment fraud frequency frustration fundamental funding furthermore genocide genuine
+geography gesture governance gradual graduate guarantee guideline harassment hardware
+harmony headline heritage hierarchy highlight hostile hostility household hypothesis
+ideology illegal illusion illustration immune implication impossible impression inadequate
+incentive inclusion incorporate indication indigenous inequality infection inflation
+infrastructure initiative injection injustice innovation inspection inspiration installation
+integration integrity intellectual intention interaction interference intermediate
+interpretation intervention invention inventory isolation jurisdiction justification
+landscape lawsuit legacy legislature legitimate liability liberation literacy literature
+litigation logistics loyalty magnitude maintenance manifesto manufacturer maritime mechanism
+mediation membership merchant migration milestone minimum minority misconduct mobility
+mobilization moderate modification momentum monopoly mortality motivation municipal narrative
+negligence neutral nominee notable nutrition objective obligation occupation offender
+opposite optimism orientation outlook ownership parallel participant partnership penalty
+pension perception permission persecution perspective petition phenomenon philosophy
+pipeline pledge plurality pollution portfolio precedent precise preliminary premier
+prescription presidency prevention privilege probability proceeding proclamation
+productivity prohibition proliferation prominent propaganda proportion prosecution
+prospect prosperity protocol provision provocation publication qualification quota
+ratification rational realistic recession recognition recommendation reconciliation
+reconstruction recovery recruitment referendum reflection regulator rehabilitation
+reinforcement rejection relevant reliable reluctant remedy renewable replacement
+representation representative reputation requirement reservation residence resistance
+restriction retaliation retirement revelation rhetoric sanctuary scholarship scrutiny
+segment sensitive sentiment sequence shortage simulation skeptical solidarity sovereignty
+specification spectrum speculation spokesman spokesperson spokeswoman stability stakeholder
+statistics stimulus strategic subsidy substantial succession sufficient supervision
+surveillance suspension sustainable symptom sympathy tariff taxpayer telecommunication
+territory testimony theft threshold tolerance tourism transaction transformation
+transparency tribunal turmoil unemployment uniform unprecedented utilization validity
+verdict verification violation volunteer warfare withdraw yield`
 
 var (
 	wordsOnce    sync.Once

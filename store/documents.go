@@ -21,6 +21,9 @@ type occRow struct {
 	repaired                       bool
 	repairs, alternatives, reasons sql.NullString
 	confidence                     float64
+	// Set by a verified repair (AdoptRepair, or its verdict reapplied on
+	// save): the URL extraction gave, when it was replaced, and when.
+	extracted, verified sql.NullString
 }
 
 func encOccurrence(o Occurrence) (occRow, error) {
@@ -160,6 +163,12 @@ func (s *SQLite) saveDocument(ctx context.Context, doc Document, modTime, scanne
 		return SaveStats{}, err
 	}
 
+	// Verified repairs of this document's doubtful URLs are applied before
+	// comparing, so a rescan that extracts the same thing again finds the
+	// stored (adopted) occurrences unchanged.
+	if rows, err = applyVerdicts(ctx, tx, docID, rows); err != nil {
+		return SaveStats{}, err
+	}
 	old, err := queryOccRows(ctx, tx, docID)
 	if err != nil {
 		return SaveStats{}, err
@@ -190,8 +199,8 @@ func (s *SQLite) saveDocument(ctx context.Context, doc Document, modTime, scanne
 	defer addLink.Close()
 	addOcc, err := tx.PrepareContext(ctx, `
 		INSERT INTO occurrences (document_id, link_id, start_offset, end_offset, line, col, raw, role,
-			repaired, repairs, confidence, alternatives, reasons)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			repaired, repairs, confidence, alternatives, reasons, extracted_url, verified_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return SaveStats{}, err
 	}
@@ -212,7 +221,7 @@ func (s *SQLite) saveDocument(ctx context.Context, doc Document, modTime, scanne
 			linkIDs[r.url] = id
 		}
 		_, err := addOcc.ExecContext(ctx, docID, id, r.start, r.end, r.line, r.col, r.raw, r.role,
-			r.repaired, r.repairs, r.confidence, r.alternatives, r.reasons)
+			r.repaired, r.repairs, r.confidence, r.alternatives, r.reasons, r.extracted, r.verified)
 		if err != nil {
 			return SaveStats{}, fmt.Errorf("occurrence of %s at line %d: %w", r.url, r.line, err)
 		}
@@ -238,14 +247,19 @@ func removed(old, cur []occRow) int {
 	return n
 }
 
-// occColumns selects an occRow from occurrences o joined with links l.
+// occColumns selects an occRow from occurrences o joined with links l;
+// dest gives the matching Scan destinations.
 const occColumns = `l.url, o.raw, o.start_offset, o.end_offset, o.line, o.col, o.role,
-	o.repaired, o.repairs, o.alternatives, o.reasons, o.confidence`
+	o.repaired, o.repairs, o.alternatives, o.reasons, o.confidence, o.extracted_url, o.verified_at`
+
+func (r *occRow) dest() []any {
+	return []any{&r.url, &r.raw, &r.start, &r.end, &r.line, &r.col, &r.role,
+		&r.repaired, &r.repairs, &r.alternatives, &r.reasons, &r.confidence, &r.extracted, &r.verified}
+}
 
 func scanOccRow(sc interface{ Scan(...any) error }) (occRow, error) {
 	var r occRow
-	err := sc.Scan(&r.url, &r.raw, &r.start, &r.end, &r.line, &r.col, &r.role,
-		&r.repaired, &r.repairs, &r.alternatives, &r.reasons, &r.confidence)
+	err := sc.Scan(r.dest()...)
 	return r, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // hostOf returns the lower-case host name of rawURL without port, or "" if
@@ -52,15 +53,52 @@ func looksLikePort(opaque string) bool {
 // that are not missing.
 const presentOccurrences = `occurrences o JOIN documents d ON d.id = o.document_id AND d.missing_since IS NULL`
 
+// linkColumns selects a Link from links l. Counts and roles are
+// correlated subqueries rather than a GROUP BY, so SQLite walks links in
+// index order and hands each row over as soon as it has it: memory does not
+// grow with the number of links.
+const linkColumns = `l.id, l.url, l.host, l.state, l.consecutive_failures, l.first_failure,
+	l.last_success, l.moved_to, l.first_seen, l.last_checked, l.next_check,
+	l.last_class, l.last_status, l.last_error, l.final_url,
+	(SELECT count(*) FROM ` + presentOccurrences + ` WHERE o.link_id = l.id),
+	(SELECT group_concat(DISTINCT o.role) FROM ` + presentOccurrences + ` WHERE o.link_id = l.id)`
+
+func scanLink(sc interface{ Scan(...any) error }) (Link, error) {
+	var (
+		l                        Link
+		failFirst, success       sql.NullString
+		first, last, next, roles sql.NullString
+	)
+	err := sc.Scan(&l.ID, &l.URL, &l.Host, &l.State, &l.ConsecutiveFailures, &failFirst,
+		&success, &l.MovedTo, &first, &last, &next,
+		&l.LastClass, &l.LastStatus, &l.LastError, &l.FinalURL,
+		&l.Occurrences, &roles)
+	if err != nil {
+		return Link{}, err
+	}
+	for _, t := range []struct {
+		dst *time.Time
+		src sql.NullString
+	}{
+		{&l.FirstFailure, failFirst}, {&l.LastSuccess, success},
+		{&l.FirstSeen, first}, {&l.LastChecked, last}, {&l.NextCheck, next},
+	} {
+		if *t.dst, err = decTime(t.src); err != nil {
+			return Link{}, fmt.Errorf("%s: %w", l.URL, err)
+		}
+	}
+	if roles.Valid && roles.String != "" {
+		// Roles are validated on save to be "source" or "cited", so
+		// the comma separator cannot occur inside one.
+		l.Roles = strings.Split(roles.String, ",")
+		slices.Sort(l.Roles)
+	}
+	return l, nil
+}
+
 // Links implements Store.
 func (s *SQLite) Links(ctx context.Context, f LinkFilter, fn func(Link) error) error {
-	// Counts and roles are correlated subqueries rather than a GROUP BY, so
-	// SQLite walks links in url (index) order and hands each row over as
-	// soon as it has it: memory does not grow with the number of links.
-	q := `SELECT l.id, l.url, l.host, l.state, l.first_seen, l.last_checked, l.next_check,
-		(SELECT count(*) FROM ` + presentOccurrences + ` WHERE o.link_id = l.id),
-		(SELECT group_concat(DISTINCT o.role) FROM ` + presentOccurrences + ` WHERE o.link_id = l.id)
-		FROM links l`
+	q := `SELECT ` + linkColumns + ` FROM links l`
 	var (
 		where []string
 		args  []any
@@ -92,27 +130,9 @@ func (s *SQLite) Links(ctx context.Context, f LinkFilter, fn func(Link) error) e
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			l                        Link
-			first, last, next, roles sql.NullString
-		)
-		if err := rows.Scan(&l.ID, &l.URL, &l.Host, &l.State, &first, &last, &next, &l.Occurrences, &roles); err != nil {
+		l, err := scanLink(rows)
+		if err != nil {
 			return fmt.Errorf("list links: %w", err)
-		}
-		if l.FirstSeen, err = decTime(first); err != nil {
-			return fmt.Errorf("list links: %s: %w", l.URL, err)
-		}
-		if l.LastChecked, err = decTime(last); err != nil {
-			return fmt.Errorf("list links: %s: %w", l.URL, err)
-		}
-		if l.NextCheck, err = decTime(next); err != nil {
-			return fmt.Errorf("list links: %s: %w", l.URL, err)
-		}
-		if roles.Valid && roles.String != "" {
-			// Roles are validated on save to be "source" or "cited", so
-			// the comma separator cannot occur inside one.
-			l.Roles = strings.Split(roles.String, ",")
-			slices.Sort(l.Roles)
 		}
 		if err := fn(l); err != nil {
 			return err
@@ -123,6 +143,82 @@ func (s *SQLite) Links(ctx context.Context, f LinkFilter, fn func(Link) error) e
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("list links: %w", err)
+	}
+	return nil
+}
+
+// LinkByURL implements CheckStore.
+func (s *SQLite) LinkByURL(ctx context.Context, rawURL string) (Link, error) {
+	l, err := scanLink(s.r.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links l WHERE l.url = ?`, rawURL))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Link{}, fmt.Errorf("link %s: %w", rawURL, ErrNotFound)
+	}
+	if err != nil {
+		return Link{}, fmt.Errorf("link %s: %w", rawURL, err)
+	}
+	return l, nil
+}
+
+// DueLinks implements CheckStore.
+func (s *SQLite) DueLinks(ctx context.Context, now time.Time, all bool, fn func(DueLink) error) error {
+	q := `SELECT l.id, l.url, l.host, l.state, l.consecutive_failures, l.first_failure,
+		l.last_success, l.moved_to, l.first_seen, l.last_checked, l.next_check
+		FROM links l
+		WHERE EXISTS (SELECT 1 FROM ` + presentOccurrences + ` WHERE o.link_id = l.id)`
+	var args []any
+	if !all {
+		t, err := encTime(now)
+		if err != nil {
+			return fmt.Errorf("due links: %w", err)
+		}
+		if t == nil {
+			return errors.New("due links: zero time")
+		}
+		// Stored times are fixed-width UTC text, so text order is time
+		// order and one range of the links_next_check index serves both
+		// the filter and the ORDER BY (its entries are (next_check,
+		// rowid)): the scan stops at the first link not due. next_check is
+		// never NULL (migration 0003 filled the old NULLs).
+		q += ` AND l.next_check <= ?`
+		args = append(args, t)
+	}
+	q += ` ORDER BY l.next_check, l.id`
+
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("due links: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			d                                          DueLink
+			failFirst, success, first, last, nextCheck sql.NullString
+		)
+		err := rows.Scan(&d.ID, &d.URL, &d.Host, &d.State, &d.ConsecutiveFailures, &failFirst,
+			&success, &d.MovedTo, &first, &last, &nextCheck)
+		if err != nil {
+			return fmt.Errorf("due links: %w", err)
+		}
+		for _, t := range []struct {
+			dst *time.Time
+			src sql.NullString
+		}{
+			{&d.FirstFailure, failFirst}, {&d.LastSuccess, success},
+			{&d.FirstSeen, first}, {&d.LastChecked, last}, {&d.NextCheck, nextCheck},
+		} {
+			if *t.dst, err = decTime(t.src); err != nil {
+				return fmt.Errorf("due links: %s: %w", d.URL, err)
+			}
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("due links: %w", err)
 	}
 	return nil
 }
@@ -147,8 +243,7 @@ func (s *SQLite) LinkOccurrences(ctx context.Context, rawURL string, fn func(Lin
 	defer rows.Close()
 	for rows.Next() {
 		var r occRow
-		d, err := scanDocument(rows, &r.url, &r.raw, &r.start, &r.end, &r.line, &r.col, &r.role,
-			&r.repaired, &r.repairs, &r.alternatives, &r.reasons, &r.confidence)
+		d, err := scanDocument(rows, r.dest()...)
 		if err != nil {
 			return fmt.Errorf("occurrences of %s: %w", rawURL, err)
 		}

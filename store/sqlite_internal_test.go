@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -109,8 +110,10 @@ func TestMigrationUpgrade(t *testing.T) {
 		INSERT INTO links (id, url, host, state, first_seen, next_check, last_checked)
 			VALUES (1, 'https://old.example/', 'old.example', 'dead', '2020-01-02T03:04:05.000000000Z',
 			        '2020-02-01T00:00:00.000000000Z', '2020-01-30T00:00:00.000000000Z');
+		INSERT INTO links (id, url, host, first_seen) VALUES (2, 'https://null.example/', 'null.example', '2020-01-03T00:00:00.000000000Z');
 		INSERT INTO occurrences (document_id, link_id, line, col, raw, role, reasons)
-			VALUES (1, 1, 7, 3, 'https://old.example/', 'cited', '["kept"]');
+			VALUES (1, 1, 7, 3, 'https://old.example/', 'cited', '["kept"]'),
+			       (1, 2, 8, 1, 'https://null.example/', 'cited', NULL);
 		INSERT INTO checks (link_id, checked_at, class, status_code) VALUES (1, '2020-01-30T00:00:00.000000000Z', 'http_4xx', 404);`)
 	if err != nil {
 		t.Fatal(err)
@@ -121,8 +124,8 @@ func TestMigrationUpgrade(t *testing.T) {
 	old.w.Close()
 
 	s := openT(t, path)
-	if v := pragma(t, s.w, "user_version"); v != "2" {
-		t.Errorf("user_version after upgrade = %s, want 2", v)
+	if v, want := pragma(t, s.w, "user_version"), strconv.Itoa(len(migrations)); v != want {
+		t.Errorf("user_version after upgrade = %s, want %s", v, want)
 	}
 	if got, want := schema(t, s.w), schema(t, openT(t, filepath.Join(t.TempDir(), "new.db")).w); !reflect.DeepEqual(got, want) {
 		t.Errorf("upgraded schema differs from a new one:\n got %q\nwant %q", got, want)
@@ -150,6 +153,27 @@ func TestMigrationUpgrade(t *testing.T) {
 	if err := s.w.QueryRow("SELECT count(*) FROM checks").Scan(&checks); err != nil || checks != 1 {
 		t.Errorf("checks after upgrade = %d, %v", checks, err)
 	}
+	// The old check reads back through History, with the columns added
+	// since at their defaults.
+	var hist []CheckRecord
+	if err := s.History(ctx, "https://old.example/", func(c CheckRecord) error { hist = append(hist, c); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 1 || hist[0].Class != "http_4xx" || hist[0].Status != 404 || hist[0].RunID != 0 ||
+		hist[0].Pending || hist[0].Method != "" || hist[0].Evidence != nil || hist[0].URL != "https://old.example/" {
+		t.Errorf("old check after upgrade = %+v", hist)
+	}
+	// A link without next_check became due at its first sighting.
+	var due []string
+	if err := s.DueLinks(ctx, time.Date(2020, 1, 10, 0, 0, 0, 0, time.UTC), false, func(d DueLink) error {
+		due = append(due, d.URL)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(due, []string{"https://null.example/"}) {
+		t.Errorf("due after upgrade = %v", due)
+	}
 
 	// The copy taken before the upgrade is a whole version-1 catalog.
 	bak := s.UpgradeBackup()
@@ -161,7 +185,7 @@ func TestMigrationUpgrade(t *testing.T) {
 		t.Errorf("backup user_version = %s, want 1", v)
 	}
 	var n int
-	if err := b.QueryRow("SELECT count(*) FROM occurrences").Scan(&n); err != nil || n != 1 {
+	if err := b.QueryRow("SELECT count(*) FROM occurrences").Scan(&n); err != nil || n != 2 {
 		t.Errorf("backup occurrences = %d, %v", n, err)
 	}
 
@@ -195,7 +219,7 @@ func TestSchemaTooNew(t *testing.T) {
 	if tooNew.Have != 99 || tooNew.Want != len(migrations) || tooNew.Path != path {
 		t.Errorf("error fields = %+v", tooNew)
 	}
-	want := "database " + path + " has schema version 99, newer than this linkrot supports (2): upgrade linkrot"
+	want := "database " + path + " has schema version 99, newer than this linkrot supports (" + strconv.Itoa(len(migrations)) + "): upgrade linkrot"
 	if err.Error() != want {
 		t.Errorf("message:\n got %s\nwant %s", err, want)
 	}
@@ -338,7 +362,7 @@ func TestConcurrentOpen(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if v := pragma(t, rawDB(t, path), "user_version"); v != "2" {
+	if v := pragma(t, rawDB(t, path), "user_version"); v != strconv.Itoa(len(migrations)) {
 		t.Errorf("user_version = %s", v)
 	}
 }

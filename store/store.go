@@ -106,10 +106,12 @@ type LinkFilter struct {
 
 // Link is one distinct URL.
 type Link struct {
-	ID    int64
-	URL   string
-	Host  string // lower-case host name without port; "" when the URL has none
-	State string
+	ID   int64
+	URL  string
+	Host string // lower-case host name without port; "" when the URL has none
+	// LinkState is its check state; State is StateUnchecked until the
+	// crawler sets one.
+	LinkState
 	// Roles are the distinct roles of its occurrences, sorted; Occurrences
 	// counts them. Both count only documents that are not missing, so a
 	// link whose documents are all gone has 0 and no roles.
@@ -120,6 +122,12 @@ type Link struct {
 	// NextCheck is when the link is next due. A new link is due at once:
 	// NextCheck starts equal to FirstSeen.
 	NextCheck time.Time
+	// The last check that set its state: class name, HTTP status, error
+	// text and final URL; empty until then.
+	LastClass  string
+	LastStatus int
+	LastError  string
+	FinalURL   string
 }
 
 // LinkOccurrence is one place a link is used, with its document.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -34,10 +35,11 @@ type globals struct {
 	stdout     io.Writer
 	stderr     io.Writer
 	getenv     func(string) string
+	now        func() time.Time // the clock; tests set it
 }
 
 func main() {
-	g := &globals{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	g := &globals{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := newRootCmd(g).ExecuteContext(ctx)
 	stop()
@@ -83,7 +85,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	root.SetErr(g.stderr)
 	root.PersistentFlags().StringVar(&g.configPath, "config", "", "configuration file (default ./config.yaml, then $XDG_CONFIG_HOME/linkrot/config.yaml)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print results and warnings only")
-	root.AddCommand(newAddCmd(g), newLinksCmd(g), newExtractCmd(g))
+	root.AddCommand(newAddCmd(g), newLinksCmd(g), newExtractCmd(g), newCheckCmd(g), newHistoryCmd(g))
 	return root
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // testEnv is a config file with its catalog in a temp dir, and buffers for output.
@@ -26,7 +27,7 @@ func newTestEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	e := &testEnv{dir: dir, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-	e.g = &globals{configPath: cfg, stdin: strings.NewReader(""), stdout: e.stdout, stderr: e.stderr, getenv: func(string) string { return "" }}
+	e.g = &globals{configPath: cfg, stdin: strings.NewReader(""), stdout: e.stdout, stderr: e.stderr, getenv: func(string) string { return "" }, now: time.Now}
 	return e
 }
 

@@ -252,7 +252,7 @@ func TestMementos(t *testing.T) {
 
 func TestURLKey(t *testing.T) {
 	for in, want := range map[string]string{
-		"http://www.Example.com/Page?b=1":  "com,example)/page?b=1",
+		"http://www.Example.com/Page?b=1":   "com,example)/page?b=1",
 		"https://example.com:443/":          "com,example)/",
 		"example.com":                       "com,example)/",
 		"http://news.example.co.uk:8080/x/": "uk,co,example,news:8080)/x/",

@@ -133,9 +133,10 @@ func (w *Web) Client() *http.Client {
 //	HOST:PORT=IP:PORT
 //
 // for example "www.example.com:443=127.0.0.1:41234": a connection to
-// HOST on PORT goes to IP:PORT instead. This differs from curl's
-// --resolve host:port:addr, which keeps the requested port; the fake's
-// listeners have random ports, so the target port has to be spelled out.
+// HOST on PORT goes to IP:PORT instead, while the URL, Host header and TLS
+// server name stay HOST. That is curl's --connect-to HOST:PORT:IP:PORT,
+// not its --resolve host:port:addr, which keeps the requested port: the
+// fake's listeners have random ports, so the target port is spelled out.
 // Each Up host gets two entries, :80 to HTTPAddr and :443 to HTTPSAddr.
 // Down, Refused and Blackhole hosts map both ports to the resetting,
 // closed or silent address, so the condition is the same as through

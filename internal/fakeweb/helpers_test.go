@@ -16,7 +16,7 @@ func newWeb(t testing.TB) *Web {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s := time.Now(); w.Close(); if d := time.Since(s); d > 100*time.Millisecond { t.Logf("slow close %v", d) } })
+	t.Cleanup(func() { w.Close() })
 	return w
 }
 

@@ -14,10 +14,7 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if code == 0 {
-		start := time.Now()
-		leak := leakedGoroutines(2 * time.Second)
-		fmt.Fprintln(os.Stderr, "leakwait", time.Since(start))
-		if leak != "" {
+		if leak := leakedGoroutines(2 * time.Second); leak != "" {
 			fmt.Fprintf(os.Stderr, "goroutines left running after the tests:\n%s\n", leak)
 			code = 1
 		}

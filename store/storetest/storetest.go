@@ -16,8 +16,9 @@ import (
 	"github.com/linkrot/linkrot/store"
 )
 
-// Run runs the suite. open must return a new, empty store each time it is
-// called and arrange for it to be closed (t.Cleanup).
+// Run runs the suite: the Store tests, then the store.CheckStore tests if
+// the store implements it. open must return a new, empty store each time
+// it is called and arrange for it to be closed (t.Cleanup).
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests := []struct {
 		name string
@@ -44,6 +45,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			tc.fn(t, open(t))
 		})
 	}
+	// The checking part is optional (see store.CheckStore); each of its
+	// tests skips, saying so, on a store without it.
+	runCheckTests(t, open)
 }
 
 // t0 is a fixed scan time; stores keep times in UTC with nanoseconds.

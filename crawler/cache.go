@@ -1,0 +1,108 @@
+package crawler
+
+import (
+	"container/list"
+	"context"
+	"sync"
+	"time"
+)
+
+// onceCache remembers one value per key, computing it once even when many
+// checks ask at the same time (the others wait for the first), and forgets
+// the least recently used keys beyond size, and any key after ttl. It is
+// how robots.txt and soft-404 probes are fetched once per host.
+type onceCache[V any] struct {
+	size int
+	ttl  time.Duration
+
+	mu    sync.Mutex
+	items map[string]*list.Element
+	lru   *list.List // front: most recently used
+}
+
+type onceEntry[V any] struct {
+	key   string
+	ready chan struct{} // closed when val is set
+	val   V
+	ok    bool // val may be used; false: the filler gave up, ask again
+	at    time.Time
+}
+
+func newOnceCache[V any](size int, ttl time.Duration) *onceCache[V] {
+	return &onceCache[V]{size: size, ttl: ttl, items: make(map[string]*list.Element), lru: list.New()}
+}
+
+// get returns the value for key, calling fill if there is none. fill
+// reports false when its value must not be kept (it was cut short); the
+// callers waiting for it then try again themselves.
+func (c *onceCache[V]) get(ctx context.Context, key string, fill func() (V, bool)) (V, error) {
+	for {
+		c.mu.Lock()
+		if el, ok := c.items[key]; ok {
+			e := el.Value.(*onceEntry[V])
+			select {
+			case <-e.ready:
+				if time.Since(e.at) > c.ttl {
+					c.lru.Remove(el)
+					delete(c.items, key)
+					c.mu.Unlock()
+					continue
+				}
+			default:
+			}
+			c.lru.MoveToFront(el)
+			c.mu.Unlock()
+			select {
+			case <-e.ready:
+			case <-ctx.Done():
+				var zero V
+				return zero, ctx.Err()
+			}
+			if e.ok {
+				return e.val, nil
+			}
+			continue // the filler gave up; its entry is gone
+		}
+		e := &onceEntry[V]{key: key, ready: make(chan struct{})}
+		c.items[key] = c.lru.PushFront(e)
+		for c.lru.Len() > c.size {
+			old := c.lru.Back()
+			c.lru.Remove(old)
+			delete(c.items, old.Value.(*onceEntry[V]).key)
+		}
+		c.mu.Unlock()
+
+		v, ok := fill()
+		c.mu.Lock()
+		e.val, e.ok, e.at = v, ok, time.Now()
+		if !ok {
+			if el, found := c.items[key]; found && el.Value == e {
+				c.lru.Remove(el)
+				delete(c.items, key)
+			}
+		}
+		close(e.ready)
+		c.mu.Unlock()
+		return v, nil
+	}
+}
+
+// peek returns a ready value without filling or waiting.
+func (c *onceCache[V]) peek(key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var zero V
+	el, ok := c.items[key]
+	if !ok {
+		return zero, false
+	}
+	e := el.Value.(*onceEntry[V])
+	select {
+	case <-e.ready:
+		if e.ok && time.Since(e.at) <= c.ttl {
+			return e.val, true
+		}
+	default:
+	}
+	return zero, false
+}

@@ -1,0 +1,172 @@
+package crawler
+
+import (
+	"bytes"
+	"io"
+	"net/url"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
+)
+
+// page is what classification needs from an HTML document.
+type page struct {
+	title   string
+	h1      string
+	words   []string // visible text, lower case, in order
+	scripts int
+}
+
+// maxWords bounds the text kept per page: plenty to tell two pages apart,
+// little enough that a huge page costs no more than a normal one.
+const maxWords = 4000
+
+// parsePage reads title, first heading and visible text, decoding the
+// charset the way browsers do (header, BOM, meta).
+func parsePage(body []byte, contentType string) *page {
+	var r io.Reader = bytes.NewReader(body)
+	if cr, err := charset.NewReader(r, contentType); err == nil {
+		r = cr
+	} else {
+		r = bytes.NewReader(body)
+	}
+	z := html.NewTokenizer(r)
+	p := &page{}
+	var title, h1 strings.Builder
+	inTitle, inH1, h1Done := false, false, false
+	skip := 0 // inside script, style, … whose text is not shown
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			p.title = collapse(title.String())
+			p.h1 = collapse(h1.String())
+			return p
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			switch atom.Lookup(name) {
+			case atom.Script:
+				p.scripts++
+				if tt == html.StartTagToken {
+					skip++
+				}
+			case atom.Style, atom.Noscript, atom.Template, atom.Svg, atom.Iframe, atom.Object:
+				if tt == html.StartTagToken {
+					skip++
+				}
+			case atom.Title:
+				inTitle = tt == html.StartTagToken && title.Len() == 0
+			case atom.H1:
+				inH1 = tt == html.StartTagToken && !h1Done
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			switch atom.Lookup(name) {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Svg, atom.Iframe, atom.Object:
+				if skip > 0 {
+					skip--
+				}
+			case atom.Title:
+				inTitle = false
+			case atom.H1:
+				if inH1 {
+					inH1, h1Done = false, true
+				}
+			}
+		case html.TextToken:
+			text := string(z.Text())
+			if inTitle {
+				if title.Len() < 4*titleMax {
+					title.WriteString(text)
+				}
+				continue
+			}
+			if skip > 0 {
+				continue
+			}
+			if inH1 && h1.Len() < 4*titleMax {
+				h1.WriteString(text)
+			}
+			if len(p.words) < maxWords {
+				p.words = appendWords(p.words, text, maxWords)
+			}
+		}
+	}
+}
+
+// appendWords splits s into lower-case words of letters and digits.
+func appendWords(dst []string, s string, limit int) []string {
+	for _, w := range strings.FieldsFunc(s, notWordRune) {
+		if len(dst) >= limit {
+			break
+		}
+		dst = append(dst, strings.ToLower(w))
+	}
+	return dst
+}
+
+func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+
+// collapse trims and folds runs of white space, and bounds the length.
+func collapse(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > titleMax {
+		cut := titleMax
+		for cut > 0 && !utf8Start(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// pathWords are the words of a URL path, as a page that echoes the path
+// would show them.
+func pathWords(u *url.URL) []string {
+	p := u.Path
+	if p == "" {
+		p = u.EscapedPath()
+	}
+	return appendWords(nil, p, 64)
+}
+
+// withoutRuns removes from words every run of two or more consecutive
+// words that also appear consecutively in echo (any run when echo has one
+// word): the requested path as a page repeats it ("Sorry, we couldn't find
+// /some/missing/page"), so that pages differing only by that echo compare
+// equal. Single shared words ("page" in "home page") stay.
+func withoutRuns(words, echo []string) []string {
+	if len(echo) == 0 || len(words) == 0 {
+		return words
+	}
+	minRun := min(2, len(echo))
+	drop := make([]bool, len(words))
+	for i := range words {
+		for k := range echo {
+			if echo[k] != words[i] {
+				continue
+			}
+			n := 0
+			for i+n < len(words) && k+n < len(echo) && words[i+n] == echo[k+n] {
+				n++
+			}
+			if n >= minRun {
+				for j := i; j < i+n; j++ {
+					drop[j] = true
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(words))
+	for i, w := range words {
+		if !drop[i] {
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -1,0 +1,75 @@
+package crawler
+
+import (
+	"context"
+	"sync"
+)
+
+// Request is one URL for Run; ID is the caller's, handed back with the
+// Result.
+type Request struct {
+	ID  int64
+	URL string
+}
+
+// Run checks every request from in and calls out with each result as soon
+// as it is ready, until in is closed and every check is done, or ctx ends.
+//
+// Limits: at most crawler.concurrency checks at once, at most
+// crawler.per_host per host, and crawler.per_host_interval between request
+// starts on a host (every request: HEAD, GET, retries, redirect hops,
+// robots.txt, probes).
+//
+// out is called from Run's worker goroutines, one call at a time (calls are
+// serialized, never concurrent), so it may write to a single-writer store
+// without locking; a slow out slows the run down rather than piling results
+// up. out is never called after Run returns.
+//
+// Memory does not grow with the number of URLs: Run takes a request from in
+// only while fewer than a fixed number (max(1024, 16×concurrency)) are
+// taken and unfinished, and per-host state is dropped when a host goes
+// idle. Requests for a busy host wait in that window without blocking other
+// hosts, so a feed sorted by host still runs at per_host speed per host;
+// interleaving hosts in the feed keeps every slot busy.
+//
+// When ctx ends, checks in flight are abandoned (their requests are
+// cancelled) and not reported: they were not finished and the next run picks
+// them up. Run then returns ctx.Err(); otherwise nil.
+func (c *Checker) Run(ctx context.Context, in <-chan Request, out func(Request, Result)) error {
+	window := make(chan struct{}, c.maxQueue)
+	var wg sync.WaitGroup
+	var outMu sync.Mutex
+	defer wg.Wait()
+	for {
+		select {
+		case window <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		var req Request
+		var ok bool
+		select {
+		case req, ok = <-in:
+		case <-ctx.Done():
+			<-window
+			return ctx.Err()
+		}
+		if !ok {
+			<-window
+			wg.Wait()
+			return ctx.Err()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-window }()
+			res, done := c.check(ctx, req.URL)
+			if !done || ctx.Err() != nil {
+				return
+			}
+			outMu.Lock()
+			defer outMu.Unlock()
+			out(req, res)
+		}()
+	}
+}

@@ -1,0 +1,504 @@
+// Package job runs linkrot's work against the catalog: a check run streams
+// the due links through the crawler, records every check the moment it
+// finishes, applies the link state machine, and tells the checker's own
+// network outage from link rot. It is the one place where the crawler and
+// the store (and later the archive) meet.
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/linkrot/linkrot/config"
+	"github.com/linkrot/linkrot/crawler"
+	"github.com/linkrot/linkrot/store"
+)
+
+// Checker is the part of the crawler a run needs.
+type Checker interface {
+	Run(ctx context.Context, in <-chan crawler.Request, out func(crawler.Request, crawler.Result)) error
+	Check(ctx context.Context, url string) crawler.Result
+}
+
+// Catalog is the part of the store a run needs.
+type Catalog interface {
+	LinkByURL(ctx context.Context, url string) (store.Link, error)
+	DueLinks(ctx context.Context, now time.Time, all bool, fn func(store.DueLink) error) error
+	BeginRun(ctx context.Context, startedAt time.Time, kind string) (int64, error)
+	FinishRun(ctx context.Context, runID int64, finishedAt time.Time, status string, summary map[string]int) error
+	Runs(ctx context.Context, limit int, fn func(store.Run) error) error
+	RecordCheck(ctx context.Context, c store.CheckRecord, state *store.LinkState, nextCheck time.Time) (int64, error)
+	ApplyPending(ctx context.Context, checkID int64, state store.LinkState, nextCheck time.Time) error
+	MarkRunNetworkDown(ctx context.Context, runID int64) (int, error)
+	OccurrencesNeedingVerification(ctx context.Context, fn func(store.OccurrenceRef) error) error
+	AdoptRepair(ctx context.Context, occurrenceID int64, url string, confidence float64, reasons []string, at time.Time) error
+	AcquireLock(ctx context.Context, name, owner string, now time.Time, staleAfter time.Duration) error
+	Heartbeat(ctx context.Context, name, owner string, now time.Time) error
+	ReleaseLock(ctx context.Context, name, owner string) error
+}
+
+// Progress hears about a run as it goes; the CLI draws a bar with it.
+type Progress interface {
+	Start(total int)
+	Checked(url string, class crawler.Class, state string)
+	Finish()
+}
+
+// Options tune a check run.
+type Options struct {
+	All      bool // ignore next_check: check every link in use
+	Policy   crawler.Policy
+	Excluder *config.Excluder
+	Now      func() time.Time
+	Owner    string // lock owner; pid@host when empty
+	Progress Progress
+	Logger   *slog.Logger
+	// NetworkDownHosts is the least number of distinct hosts that must fail
+	// at the network level (and be most of the hosts tried) before a run
+	// is judged the checker's own outage. Default 3.
+	NetworkDownHosts int
+	// Verify checks the candidates of doubtful repairs before the run.
+	Verify bool
+}
+
+// LockName is the catalog lock that keeps check, run and serve exclusive.
+const LockName = "job"
+
+// lockStale is how old a holder's heartbeat must be before another process
+// takes the lock over; heartbeats come every lockStale/4.
+const lockStale = 2 * time.Minute
+
+// ErrNetworkDown is returned (wrapped) when a run was judged the checker's
+// own outage: its checks changed no state.
+var ErrNetworkDown = errors.New("most hosts failed at the network level; this looks like the checker's own network outage, so no link state was changed")
+
+// Summary is what a run did.
+type Summary struct {
+	RunID       int64         `json:"run_id"`
+	Status      string        `json:"status"`
+	Checked     int           `json:"checked"`
+	Alive       int           `json:"alive"`
+	Moved       int           `json:"moved"`
+	Suspect     int           `json:"suspect"`
+	Dead        int           `json:"dead"`
+	NewlyDead   int           `json:"newly_dead"`
+	Recovered   int           `json:"recovered"`
+	Blocked     int           `json:"blocked"`
+	Excluded    int           `json:"excluded"`
+	NetworkDown int           `json:"network_down"`
+	Verified    int           `json:"repairs_verified"`
+	Duration    time.Duration `json:"duration_ns"`
+	ChecksPerS  float64       `json:"checks_per_second"`
+}
+
+func (s *Summary) counters() map[string]int {
+	return map[string]int{
+		"checked": s.Checked, "alive": s.Alive, "moved": s.Moved, "suspect": s.Suspect,
+		"dead": s.Dead, "newly_dead": s.NewlyDead, "recovered": s.Recovered, "blocked": s.Blocked,
+		"excluded": s.Excluded, "network_down": s.NetworkDown, "repairs_verified": s.Verified,
+	}
+}
+
+func (o *Options) defaults() {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Owner == "" {
+		host, _ := os.Hostname()
+		o.Owner = fmt.Sprintf("%d@%s", os.Getpid(), host)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.NetworkDownHosts <= 0 {
+		o.NetworkDownHosts = 3
+	}
+	if o.Progress == nil {
+		o.Progress = noProgress{}
+	}
+}
+
+type noProgress struct{}
+
+func (noProgress) Start(int)                             {}
+func (noProgress) Checked(string, crawler.Class, string) {}
+func (noProgress) Finish()                               {}
+
+// Lock takes the job lock and keeps it alive until release is called. A
+// lock held by a live process is an error that names it.
+func Lock(ctx context.Context, cat Catalog, owner string, now func() time.Time, log *slog.Logger) (release func(), err error) {
+	o := Options{Owner: owner, Now: now, Logger: log}
+	o.defaults()
+	owner, now, log = o.Owner, o.Now, o.Logger
+	if err := cat.AcquireLock(ctx, LockName, owner, now(), lockStale); err != nil {
+		var held *store.LockHeldError
+		if errors.As(err, &held) {
+			return nil, fmt.Errorf("another linkrot job is running (%s, since %s); wait for it to finish or stop it",
+				held.Owner, held.Since.Local().Format(time.DateTime))
+		}
+		return nil, err
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(lockStale / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				if err := cat.Heartbeat(context.WithoutCancel(ctx), LockName, owner, now()); err != nil {
+					log.Error("job lock heartbeat failed", "err", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+		if err := cat.ReleaseLock(context.WithoutCancel(ctx), LockName, owner); err != nil {
+			log.Error("releasing the job lock", "err", err)
+		}
+	}, nil
+}
+
+// Check runs one check of every due link. Each check is committed as soon
+// as it finishes, so an interrupted run loses only the requests in flight.
+func Check(ctx context.Context, cat Catalog, chk Checker, opts Options) (Summary, error) {
+	opts.defaults()
+	release, err := Lock(ctx, cat, opts.Owner, opts.Now, opts.Logger)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer release()
+	if err := finishAbandonedRuns(ctx, cat, opts.Now()); err != nil {
+		return Summary{}, err
+	}
+	start := opts.Now()
+	runID, err := cat.BeginRun(ctx, start, "check")
+	if err != nil {
+		return Summary{}, err
+	}
+	r := &run{cat: cat, opts: opts, runID: runID, inFlight: map[int64]store.DueLink{},
+		hostsTried: map[string]bool{}, hostsNetFail: map[string]bool{}}
+	r.sum.RunID = runID
+	if opts.Verify {
+		if err := r.verifyRepairs(ctx, chk); err != nil {
+			return r.finish(ctx, start, store.RunFailed, err)
+		}
+	}
+	err = r.checkDue(ctx, chk)
+	switch {
+	case ctx.Err() != nil:
+		return r.finish(ctx, start, store.RunInterrupted, ctx.Err())
+	case err != nil:
+		return r.finish(ctx, start, store.RunFailed, err)
+	}
+	if r.networkDown() {
+		n, err := cat.MarkRunNetworkDown(ctx, runID)
+		if err != nil {
+			return r.finish(ctx, start, store.RunFailed, err)
+		}
+		r.sum.NetworkDown += n
+		return r.finish(ctx, start, store.RunNetworkDown, fmt.Errorf("%w (%d of %d hosts unreachable)", ErrNetworkDown, len(r.hostsNetFail), len(r.hostsTried)))
+	}
+	if err := r.applyPending(ctx); err != nil {
+		return r.finish(ctx, start, store.RunFailed, err)
+	}
+	return r.finish(ctx, start, store.RunOK, nil)
+}
+
+// finishAbandonedRuns closes runs left "running" by a killed process; the
+// caller holds the lock, so no live process owns them.
+func finishAbandonedRuns(ctx context.Context, cat Catalog, now time.Time) error {
+	var open []int64
+	err := cat.Runs(ctx, 20, func(r store.Run) error {
+		if r.Status == store.RunRunning {
+			open = append(open, r.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range open {
+		if err := cat.FinishRun(ctx, id, now, store.RunInterrupted, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// run is the state of one check run.
+type run struct {
+	cat   Catalog
+	opts  Options
+	runID int64
+	mu    sync.Mutex
+	sum   Summary
+	// inFlight holds the due links handed to the crawler and not yet back:
+	// bounded by the crawler's queues, not by the number of links.
+	inFlight     map[int64]store.DueLink
+	hostsTried   map[string]bool
+	hostsNetFail map[string]bool
+	pending      []pendingState
+	recordErr    error
+}
+
+// pendingState is the state a network-level failure will set if the run
+// turns out not to be the checker's own outage.
+type pendingState struct {
+	checkID int64
+	state   store.LinkState
+	next    time.Time
+	trans   crawler.Transition
+}
+
+func (r *run) finish(ctx context.Context, start time.Time, status string, cause error) (Summary, error) {
+	r.sum.Status = status
+	r.sum.Duration = r.opts.Now().Sub(start)
+	if s := r.sum.Duration.Seconds(); s > 0 {
+		r.sum.ChecksPerS = float64(r.sum.Checked) / s
+	}
+	if err := r.cat.FinishRun(context.WithoutCancel(ctx), r.runID, r.opts.Now(), status, r.sum.counters()); err != nil && cause == nil {
+		cause = err
+	}
+	return r.sum, cause
+}
+
+// checkDue streams the due links into the crawler and records each result.
+func (r *run) checkDue(ctx context.Context, chk Checker) error {
+	now := r.opts.Now()
+	total := 0
+	if err := r.cat.DueLinks(ctx, now, r.opts.All, func(store.DueLink) error { total++; return nil }); err != nil {
+		return err
+	}
+	r.opts.Progress.Start(total)
+	defer r.opts.Progress.Finish()
+
+	in := make(chan crawler.Request, 64)
+	feedErr := make(chan error, 1)
+	feedCtx, cancelFeed := context.WithCancel(ctx)
+	defer cancelFeed()
+	go func() {
+		defer close(in)
+		feedErr <- r.cat.DueLinks(feedCtx, now, r.opts.All, func(l store.DueLink) error {
+			if reason, excluded := r.excluded(l.URL); excluded {
+				return r.recordExcluded(ctx, l, reason)
+			}
+			r.mu.Lock()
+			r.inFlight[l.ID] = l
+			r.mu.Unlock()
+			select {
+			case in <- crawler.Request{ID: l.ID, URL: l.URL}:
+				return nil
+			case <-feedCtx.Done():
+				return feedCtx.Err()
+			}
+		})
+	}()
+	runErr := chk.Run(ctx, in, func(req crawler.Request, res crawler.Result) {
+		if err := r.record(ctx, req, res); err != nil {
+			r.mu.Lock()
+			if r.recordErr == nil {
+				r.recordErr = err
+			}
+			r.mu.Unlock()
+			cancelFeed()
+		}
+	})
+	cancelFeed()
+	ferr := <-feedErr
+	switch {
+	case r.recordErr != nil:
+		return r.recordErr
+	case runErr != nil:
+		return runErr
+	case ferr != nil && !errors.Is(ferr, context.Canceled):
+		return ferr
+	}
+	return nil
+}
+
+func (r *run) excluded(raw string) (string, bool) {
+	if r.opts.Excluder == nil {
+		return "", false
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "unparsable URL: " + err.Error(), true
+	}
+	return r.opts.Excluder.Match(u)
+}
+
+// recordExcluded notes an excluded link without fetching it.
+func (r *run) recordExcluded(ctx context.Context, l store.DueLink, reason string) error {
+	now := r.opts.Now()
+	obs := crawler.Observation{URL: l.URL, Class: crawler.ClassExcluded, CheckedAt: now}
+	next, at, _ := r.opts.Policy.Next(toStatus(l.LinkState), obs)
+	st := fromStatus(next)
+	_, err := r.cat.RecordCheck(ctx, store.CheckRecord{
+		LinkID: l.ID, RunID: r.runID, URL: l.URL, CheckedAt: now,
+		Class: crawler.ClassExcluded.String(), Evidence: []string{"excluded by configuration: " + reason},
+	}, &st, at)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.sum.Excluded++
+	r.mu.Unlock()
+	r.opts.Progress.Checked(l.URL, crawler.ClassExcluded, next.State)
+	return nil
+}
+
+// record commits one result: at once with its new state, or, for a
+// network-level failure, pending until the run knows it was not an outage.
+func (r *run) record(ctx context.Context, req crawler.Request, res crawler.Result) error {
+	r.mu.Lock()
+	link, ok := r.inFlight[req.ID]
+	delete(r.inFlight, req.ID)
+	r.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("crawler returned a result for %s that was not asked for", req.URL)
+	}
+	if res.CheckedAt.IsZero() {
+		res.CheckedAt = r.opts.Now()
+	}
+	obs := crawler.Observation{URL: link.URL, Class: res.Class, FinalURL: res.FinalURL, Permanent: res.Permanent, CheckedAt: res.CheckedAt}
+	next, at, trans := r.opts.Policy.Next(toStatus(link.LinkState), obs)
+	st := fromStatus(next)
+	rec := checkRecord(r.runID, link.ID, res)
+	host := hostOf(link.URL)
+	netLevel := res.Class.IsNetworkLevel()
+	rec.Pending = netLevel
+	var id int64
+	var err error
+	if netLevel {
+		id, err = r.cat.RecordCheck(ctx, rec, nil, time.Time{})
+	} else {
+		id, err = r.cat.RecordCheck(ctx, rec, &st, at)
+	}
+	if err != nil {
+		return fmt.Errorf("recording the check of %s: %w", link.URL, err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sum.Checked++
+	r.hostsTried[host] = true
+	if netLevel {
+		r.hostsNetFail[host] = true
+		r.pending = append(r.pending, pendingState{checkID: id, state: st, next: at, trans: trans})
+	} else {
+		r.count(next.State, trans)
+	}
+	r.opts.Progress.Checked(link.URL, res.Class, next.State)
+	return nil
+}
+
+// count adds one link's outcome to the summary; the caller holds mu.
+func (r *run) count(state string, t crawler.Transition) {
+	switch state {
+	case crawler.StateAlive:
+		r.sum.Alive++
+	case crawler.StateMoved:
+		r.sum.Moved++
+	case crawler.StateSuspect:
+		r.sum.Suspect++
+	case crawler.StateDead:
+		r.sum.Dead++
+	case crawler.StateBlocked:
+		r.sum.Blocked++
+	case crawler.StateExcluded:
+		r.sum.Excluded++
+	}
+	if t.NewlyDead {
+		r.sum.NewlyDead++
+	}
+	if t.Recovered {
+		r.sum.Recovered++
+	}
+}
+
+// networkDown applies DESIGN.md's rule: most distinct hosts failed at the
+// network level, and enough of them that it is not one bad site.
+func (r *run) networkDown() bool {
+	failed, tried := len(r.hostsNetFail), len(r.hostsTried)
+	return failed >= r.opts.NetworkDownHosts && failed*2 > tried
+}
+
+func (r *run) applyPending(ctx context.Context) error {
+	for _, p := range r.pending {
+		if err := r.cat.ApplyPending(ctx, p.checkID, p.state, p.next); err != nil {
+			return fmt.Errorf("applying a deferred check: %w", err)
+		}
+		r.count(p.state.State, p.trans)
+	}
+	r.pending = nil
+	return nil
+}
+
+func checkRecord(runID, linkID int64, res crawler.Result) store.CheckRecord {
+	hops := make([]store.Hop, len(res.Redirects))
+	for i, h := range res.Redirects {
+		hops[i] = store.Hop{URL: h.URL, Status: h.Status}
+	}
+	return store.CheckRecord{
+		LinkID: linkID, RunID: runID, URL: res.URL, CheckedAt: res.CheckedAt,
+		Class: res.Class.String(), Status: res.Status, FinalURL: res.FinalURL, Redirects: hops,
+		Method: res.Method, LatencyMS: res.Latency.Milliseconds(), Attempts: res.Attempts,
+		Error: res.Err, Evidence: res.Evidence,
+	}
+}
+
+func toStatus(s store.LinkState) crawler.LinkStatus {
+	return crawler.LinkStatus{State: s.State, ConsecutiveFailures: s.ConsecutiveFailures,
+		FirstFailure: s.FirstFailure, LastSuccess: s.LastSuccess, MovedTo: s.MovedTo}
+}
+
+func fromStatus(s crawler.LinkStatus) store.LinkState {
+	return store.LinkState{State: s.State, ConsecutiveFailures: s.ConsecutiveFailures,
+		FirstFailure: s.FirstFailure, LastSuccess: s.LastSuccess, MovedTo: s.MovedTo}
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return strings.ToLower(u.Hostname())
+	}
+	return raw
+}
+
+// RecordOne records a single check made outside a run (check --url) and
+// applies it to the link at once; the caller holds the job lock. A
+// network-level failure of one URL is still evidence, as DESIGN.md says
+// of a single unreachable host.
+func RecordOne(ctx context.Context, cat Catalog, link store.Link, res crawler.Result, policy crawler.Policy) (string, error) {
+	var prev store.LinkState
+	err := cat.DueLinks(ctx, time.Time{}, true, func(d store.DueLink) error {
+		if d.ID == link.ID {
+			prev = d.LinkState
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return "", err
+	}
+	obs := crawler.Observation{URL: link.URL, Class: res.Class, FinalURL: res.FinalURL, Permanent: res.Permanent, CheckedAt: res.CheckedAt}
+	next, at, _ := policy.Next(toStatus(prev), obs)
+	st := fromStatus(next)
+	if _, err := cat.RecordCheck(ctx, checkRecord(0, link.ID, res), &st, at); err != nil {
+		return "", err
+	}
+	return next.State, nil
+}
+
+var errStop = errors.New("stop")

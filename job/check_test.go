@@ -1,0 +1,288 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linkrot/linkrot/config"
+	"github.com/linkrot/linkrot/crawler"
+	"github.com/linkrot/linkrot/ingest"
+	"github.com/linkrot/linkrot/internal/fakeweb"
+	"github.com/linkrot/linkrot/store"
+)
+
+// clock is a settable time shared by the job, the crawler and the store.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// harness is a catalog, a simulated web and a checker wired to it.
+type harness struct {
+	t     *testing.T
+	web   *fakeweb.Web
+	st    *store.SQLite
+	clock *clock
+	dir   string
+	cfg   *config.Config
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	w, err := fakeweb.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	dir := t.TempDir()
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(dir, "linkrot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cfg := config.Default()
+	cfg.Network.AllowPrivate = true // fakeweb is on loopback
+	cfg.Crawler.PerHostInterval = 0
+	cfg.Crawler.Retries = 0
+	cfg.Crawler.Timeout = config.Duration(3 * time.Second)
+	cfg.Crawler.Robots = false
+	if cfg.Network.CAFile, err = w.CAFile(dir); err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, web: w, st: st, dir: dir, cfg: cfg,
+		clock: &clock{t: time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)}}
+}
+
+// doc writes a document and ingests it.
+func (h *harness) doc(name, content string) {
+	h.t.Helper()
+	p := filepath.Join(h.dir, "docs", name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := ingest.Add(context.Background(), h.st, []string{p}, ingest.Options{Now: h.clock.now}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) checker() *crawler.Checker {
+	h.t.Helper()
+	c, err := crawler.New(h.cfg.Crawler, h.cfg.Network, crawler.Options{
+		Now: h.clock.now, DialContext: h.web.DialContext,
+		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func (h *harness) run(all bool) (Summary, error) {
+	h.t.Helper()
+	excl, err := h.cfg.Exclude.Compile()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return Check(context.Background(), h.st, h.checker(), Options{
+		All: all, Policy: crawler.PolicyFrom(h.cfg.Recheck, h.cfg.DeadAfter), Excluder: excl,
+		Now: h.clock.now, Verify: true,
+	})
+}
+
+func (h *harness) state(url string) string {
+	h.t.Helper()
+	l, err := h.st.LinkByURL(context.Background(), url)
+	if err != nil {
+		h.t.Fatalf("%s: %v", url, err)
+	}
+	return l.State
+}
+
+func TestLinksDieOnlyAfterEnoughFailuresOverTime(t *testing.T) {
+	h := newHarness(t)
+	h.web.Site("news.example.com").
+		HTML("/live", "Live story", "<p>still here</p>").
+		HTML("/doomed", "Doomed story", "<p>for now</p>").
+		Status("/gone", 410)
+	h.web.Site("blocked.example.org").Page("/x", fakeweb.Status(403))
+	h.doc("a.txt", "Notes\n\nhttps://news.example.com/live\nhttps://news.example.com/doomed\nhttps://news.example.com/gone\nhttps://blocked.example.org/x\n\nhttps://excluded.example.net/private\n")
+	h.cfg.Exclude.Hosts = []string{"excluded.example.net"}
+
+	s, err := h.run(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Checked != 4 || s.Alive != 2 || s.Suspect != 1 || s.Blocked != 1 || s.Dead != 0 || s.Excluded != 1 {
+		t.Fatalf("first run: %+v", s)
+	}
+	h.web.Site("news.example.com").Kill("/doomed")
+	h.clock.advance(6 * 24 * time.Hour) // alive links are due again after a week
+
+	// Three failures are needed, spanning 72h: daily runs for three days.
+	var newlyDead []int
+	for day := 1; day <= 4; day++ {
+		h.clock.advance(25 * time.Hour)
+		s, err := h.run(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		newlyDead = append(newlyDead, s.NewlyDead)
+	}
+	if got := h.state("https://news.example.com/gone"); got != crawler.StateDead {
+		t.Errorf("410 link: %s", got)
+	}
+	if got := h.state("https://news.example.com/doomed"); got != crawler.StateDead {
+		t.Errorf("killed link: %s", got)
+	}
+	if got := h.state("https://blocked.example.org/x"); got != crawler.StateBlocked {
+		t.Errorf("403 link must stay blocked, never dead: %s", got)
+	}
+	if got := h.state("https://news.example.com/live"); got != crawler.StateAlive {
+		t.Errorf("live link: %s", got)
+	}
+	// /gone failed in the first run and the first two daily runs a week
+	// later (3 failures over 7 days) → dead in the second; /doomed fails
+	// in all four daily runs, and its third failure spans only 50h → dead
+	// in the fourth.
+	if newlyDead[0] != 0 || newlyDead[1] != 1 || newlyDead[2] != 0 || newlyDead[3] != 1 {
+		t.Errorf("newly dead per run: %v", newlyDead)
+	}
+
+	// Resurrection: one success brings a dead link back.
+	h.web.Site("news.example.com").Revive("/doomed")
+	h.clock.advance(31 * 24 * time.Hour)
+	s, err = h.run(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.state("https://news.example.com/doomed") != crawler.StateAlive || s.Recovered != 1 {
+		t.Errorf("after revival: %s %+v", h.state("https://news.example.com/doomed"), s)
+	}
+	if h.state("https://excluded.example.net/private") != crawler.StateExcluded {
+		t.Errorf("excluded host: %s", h.state("https://excluded.example.net/private"))
+	}
+}
+
+func TestNetworkOutageChangesNoState(t *testing.T) {
+	h := newHarness(t)
+	var text strings.Builder
+	text.WriteString("Notes\n\n")
+	for _, host := range []string{"a.example.com", "b.example.com", "c.example.com", "d.example.com"} {
+		h.web.Site(host).HTML("/p", "Page", "<p>x</p>")
+		text.WriteString("https://" + host + "/p\n")
+	}
+	h.doc("n.txt", text.String())
+	if _, err := h.run(false); err != nil {
+		t.Fatal(err)
+	}
+	h.web.SetOffline(true)
+	h.clock.advance(8 * 24 * time.Hour)
+	s, err := h.run(false)
+	if !errors.Is(err, ErrNetworkDown) {
+		_ = h.st.History(context.Background(), "https://a.example.com/p", func(c store.CheckRecord) error {
+			t.Logf("%s %s %v", c.Class, c.Error, c.Evidence)
+			return nil
+		})
+		t.Fatalf("err = %v, want ErrNetworkDown", err)
+	}
+	if s.Status != store.RunNetworkDown || s.NetworkDown != 4 {
+		t.Errorf("summary %+v", s)
+	}
+	if got := h.state("https://a.example.com/p"); got != crawler.StateAlive {
+		t.Errorf("state changed during an outage: %s", got)
+	}
+	var classes []string
+	if err := h.st.History(context.Background(), "https://a.example.com/p", func(c store.CheckRecord) error {
+		classes = append(classes, c.Class)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(classes) != 2 || classes[0] != "network_down" || classes[1] != "ok" {
+		t.Errorf("history = %v", classes)
+	}
+	// The links are still due, so the next run checks them again.
+	h.web.SetOffline(false)
+	s, err = h.run(false)
+	if err != nil || s.Checked != 4 || s.Alive != 4 {
+		t.Errorf("after the outage: %+v %v", s, err)
+	}
+}
+
+func TestOneUnreachableHostIsStillEvidence(t *testing.T) {
+	h := newHarness(t)
+	h.web.Site("up1.example.com").HTML("/", "Up", "<p>x</p>")
+	h.web.Site("up2.example.com").HTML("/", "Up", "<p>x</p>")
+	h.web.Site("up3.example.com").HTML("/", "Up", "<p>x</p>")
+	h.web.Site("gone.example.net").NXDomain()
+	h.doc("n.txt", "Notes\n\nhttps://up1.example.com/ https://up2.example.com/ https://up3.example.com/ https://gone.example.net/page\n")
+	s, err := h.run(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Suspect != 1 || h.state("https://gone.example.net/page") != crawler.StateSuspect {
+		t.Errorf("summary %+v, state %s", s, h.state("https://gone.example.net/page"))
+	}
+}
+
+func TestDoubtfulRepairIsSettledOnTheWeb(t *testing.T) {
+	h := newHarness(t)
+	// The text cannot tell whether the hyphen at the break is part of the
+	// URL; the web can: only the joined form exists.
+	h.web.Site("www.harbour-news.example").
+		HTML("/2021/harbour-breakwater-plan", "Harbour breakwater plan approved", "<p>story</p>")
+	h.doc("h.txt", "Harbour breakwater plan approved\n\nsee https://www.harbour-news.example/2021/harbour-break-\nwater-plan for the story\n")
+	var before []string
+	_ = h.st.Links(context.Background(), store.LinkFilter{}, func(l store.Link) error { before = append(before, l.URL); return nil })
+	s, err := h.run(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "https://www.harbour-news.example/2021/harbour-breakwater-plan"
+	if got := h.state(want); got != crawler.StateAlive {
+		t.Fatalf("verified URL state %s (links before: %v, summary %+v)", got, before, s)
+	}
+	var found bool
+	_ = h.st.Links(context.Background(), store.LinkFilter{}, func(l store.Link) error {
+		if l.URL == want && l.Occurrences == 1 {
+			found = true
+		}
+		if l.URL != want && l.Occurrences > 0 {
+			t.Errorf("the wrong candidate is still used: %s", l.URL)
+		}
+		return nil
+	})
+	if !found {
+		t.Error("the occurrence did not move to the URL that answers")
+	}
+}
+
+func TestSecondJobIsRefusedWithAClearMessage(t *testing.T) {
+	h := newHarness(t)
+	release, err := Lock(context.Background(), h.st, "4242@otherhost", h.clock.now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	_, err = h.run(false)
+	if err == nil || !strings.Contains(err.Error(), "another linkrot job is running (4242@otherhost") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,313 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// checkRow is a CheckRecord in its stored form, encoded before any
+// transaction starts so that a refused record writes nothing.
+type checkRow struct {
+	runID               sql.NullInt64
+	checkedAt           any
+	redirects, evidence sql.NullString
+}
+
+func encCheck(c CheckRecord) (checkRow, error) {
+	if c.Class == "" {
+		return checkRow{}, errors.New("empty class")
+	}
+	if c.CheckedAt.IsZero() {
+		return checkRow{}, errors.New("zero CheckedAt")
+	}
+	if c.LinkID == 0 && c.URL == "" {
+		return checkRow{}, errors.New("neither link ID nor URL")
+	}
+	if c.Pending && c.RunID == 0 {
+		return checkRow{}, errors.New("a pending check needs a run to be resolved by")
+	}
+	var (
+		r   checkRow
+		err error
+	)
+	if c.RunID != 0 {
+		r.runID = sql.NullInt64{Int64: c.RunID, Valid: true}
+	}
+	if r.checkedAt, err = encTime(c.CheckedAt); err != nil {
+		return checkRow{}, err
+	}
+	if len(c.Redirects) > 0 {
+		b, err := json.Marshal(c.Redirects)
+		if err != nil {
+			return checkRow{}, err
+		}
+		r.redirects = sql.NullString{String: string(b), Valid: true}
+	}
+	if r.evidence, err = encList(c.Evidence); err != nil {
+		return checkRow{}, err
+	}
+	return r, nil
+}
+
+// stateRow is a LinkState and next check in their stored form.
+type stateRow struct {
+	st                              LinkState
+	firstFailure, lastSuccess, next any
+}
+
+func encState(st LinkState, next time.Time) (stateRow, error) {
+	if st.State == "" {
+		return stateRow{}, errors.New("empty state")
+	}
+	if st.ConsecutiveFailures < 0 {
+		return stateRow{}, fmt.Errorf("negative failure count %d", st.ConsecutiveFailures)
+	}
+	r := stateRow{st: st}
+	var err error
+	if r.firstFailure, err = encTime(st.FirstFailure); err != nil {
+		return stateRow{}, fmt.Errorf("first failure: %w", err)
+	}
+	if r.lastSuccess, err = encTime(st.LastSuccess); err != nil {
+		return stateRow{}, fmt.Errorf("last success: %w", err)
+	}
+	if r.next, err = encTime(next); err != nil {
+		return stateRow{}, fmt.Errorf("next check: %w", err)
+	}
+	return r, nil
+}
+
+// setLinkState writes a link's state and, as its last check, the check
+// checkID (which must exist in the same transaction). A zero next check is
+// stored as the check's time, not NULL, so that DueLinks can find due
+// links with one index range.
+func setLinkState(ctx context.Context, tx *sql.Tx, checkID int64, r stateRow) error {
+	res, err := tx.ExecContext(ctx, `
+		UPDATE links SET
+			state = ?, consecutive_failures = ?, first_failure = ?, last_success = ?, moved_to = ?,
+			next_check = COALESCE(?, c.checked_at),
+			last_checked = c.checked_at, last_class = c.class, last_status = c.status_code,
+			last_error = c.error, final_url = c.final_url
+		FROM (SELECT link_id, checked_at, class, status_code, error, final_url FROM checks WHERE id = ?) AS c
+		WHERE links.id = c.link_id`,
+		r.st.State, r.st.ConsecutiveFailures, r.firstFailure, r.lastSuccess, r.st.MovedTo,
+		r.next, checkID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("updating the link of check %d: %d rows, %v", checkID, n, err)
+	}
+	return nil
+}
+
+// RecordCheck implements CheckStore.
+func (s *SQLite) RecordCheck(ctx context.Context, c CheckRecord, state *LinkState, nextCheck time.Time) (int64, error) {
+	what := c.URL
+	if what == "" {
+		what = fmt.Sprintf("link %d", c.LinkID)
+	}
+	if c.Pending && state != nil {
+		return 0, fmt.Errorf("record check of %s: a pending check cannot change state", what)
+	}
+	row, err := encCheck(c)
+	if err != nil {
+		return 0, fmt.Errorf("record check of %s: %w", what, err)
+	}
+	var st stateRow
+	if state != nil {
+		if st, err = encState(*state, nextCheck); err != nil {
+			return 0, fmt.Errorf("record check of %s: %w", what, err)
+		}
+	}
+	id, err := s.recordCheck(ctx, c, row, state != nil, st)
+	if err != nil {
+		return 0, fmt.Errorf("record check of %s: %w", what, err)
+	}
+	return id, nil
+}
+
+func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, setState bool, st stateRow) (int64, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+
+	linkID := c.LinkID
+	if linkID != 0 {
+		var u string
+		err = tx.QueryRowContext(ctx, "SELECT url FROM links WHERE id = ?", linkID).Scan(&u)
+		if err == nil && c.URL != "" && u != c.URL {
+			return 0, fmt.Errorf("link %d is %s, not %s", linkID, u, c.URL)
+		}
+	} else {
+		err = tx.QueryRowContext(ctx, "SELECT id FROM links WHERE url = ?", c.URL).Scan(&linkID)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, err
+	}
+
+	var id int64
+	err = tx.QueryRowContext(ctx, `
+		INSERT INTO checks (link_id, run_id, checked_at, class, status_code, final_url, redirects,
+			method, latency_ms, attempts, error, evidence, pending)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`,
+		linkID, row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
+		c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending,
+	).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	if setState {
+		if err := setLinkState(ctx, tx, id, st); err != nil {
+			return 0, err
+		}
+	}
+	return id, tx.Commit()
+}
+
+// ApplyPending implements CheckStore.
+func (s *SQLite) ApplyPending(ctx context.Context, checkID int64, state LinkState, nextCheck time.Time) error {
+	st, err := encState(state, nextCheck)
+	if err != nil {
+		return fmt.Errorf("apply pending check %d: %w", checkID, err)
+	}
+	if err := s.applyPending(ctx, checkID, st); err != nil {
+		return fmt.Errorf("apply pending check %d: %w", checkID, err)
+	}
+	return nil
+}
+
+func (s *SQLite) applyPending(ctx context.Context, checkID int64, st stateRow) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "UPDATE checks SET pending = 0 WHERE id = ? AND pending = 1", checkID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("no such pending check: %w", ErrNotFound)
+	}
+	if err := setLinkState(ctx, tx, checkID, st); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// MarkRunNetworkDown implements CheckStore.
+func (s *SQLite) MarkRunNetworkDown(ctx context.Context, runID int64) (int, error) {
+	// SET expressions see the row as it was, so the evidence note gets the
+	// class observed before it is overwritten. '$[#]' appends to a JSON
+	// array.
+	res, err := s.w.ExecContext(ctx, `
+		UPDATE checks SET
+			evidence = json_insert(COALESCE(evidence, '[]'), '$[#]',
+				'observed ' || class || '; the run judged the checker''s network down'),
+			class = ?,
+			pending = 0
+		WHERE run_id = ? AND pending = 1`, ClassNetworkDown, runID)
+	if err != nil {
+		return 0, fmt.Errorf("mark run %d network down: %w", runID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("mark run %d network down: %w", runID, err)
+	}
+	return int(n), nil
+}
+
+// checkColumns selects a CheckRecord from checks c joined with links l.
+const checkColumns = `c.id, c.link_id, COALESCE(c.run_id, 0), l.url, c.checked_at, c.class,
+	c.status_code, c.final_url, c.redirects, c.method, c.latency_ms, c.attempts, c.error,
+	c.evidence, c.pending`
+
+func scanCheck(sc interface{ Scan(...any) error }) (CheckRecord, error) {
+	var (
+		c                       CheckRecord
+		at, redirects, evidence sql.NullString
+	)
+	err := sc.Scan(&c.ID, &c.LinkID, &c.RunID, &c.URL, &at, &c.Class,
+		&c.Status, &c.FinalURL, &redirects, &c.Method, &c.LatencyMS, &c.Attempts, &c.Error,
+		&evidence, &c.Pending)
+	if err != nil {
+		return CheckRecord{}, err
+	}
+	if c.CheckedAt, err = decTime(at); err != nil {
+		return CheckRecord{}, err
+	}
+	if redirects.Valid && redirects.String != "" {
+		if err := json.Unmarshal([]byte(redirects.String), &c.Redirects); err != nil {
+			return CheckRecord{}, fmt.Errorf("stored redirects %q: %w", redirects.String, err)
+		}
+		if len(c.Redirects) == 0 {
+			c.Redirects = nil
+		}
+	}
+	if c.Evidence, err = decList(evidence); err != nil {
+		return CheckRecord{}, err
+	}
+	return c, nil
+}
+
+// streamChecks runs q and calls fn for each check; what names the stream
+// in errors.
+func (s *SQLite) streamChecks(ctx context.Context, what, q string, args []any, fn func(CheckRecord) error) error {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCheck(rows)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// PendingChecks implements CheckStore.
+func (s *SQLite) PendingChecks(ctx context.Context, runID int64, fn func(CheckRecord) error) error {
+	return s.streamChecks(ctx, fmt.Sprintf("pending checks of run %d", runID),
+		`SELECT `+checkColumns+` FROM checks c JOIN links l ON l.id = c.link_id
+		WHERE c.run_id = ? AND c.pending = 1 ORDER BY c.id`, []any{runID}, fn)
+}
+
+// History implements CheckStore.
+func (s *SQLite) History(ctx context.Context, rawURL string, fn func(CheckRecord) error) error {
+	var linkID int64
+	err := s.r.QueryRowContext(ctx, "SELECT id FROM links WHERE url = ?", rawURL).Scan(&linkID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("history of %s: %w", rawURL, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("history of %s: %w", rawURL, err)
+	}
+	// checks_link_time serves this in reverse; id breaks ties between
+	// checks recorded at the same instant, latest recorded first.
+	return s.streamChecks(ctx, "history of "+rawURL,
+		`SELECT `+checkColumns+` FROM checks c JOIN links l ON l.id = c.link_id
+		WHERE c.link_id = ? ORDER BY c.checked_at DESC, c.id DESC`, []any{linkID}, fn)
+}
