@@ -388,7 +388,7 @@ func (w *Web) serve(rw http.ResponseWriter, r *http.Request) {
 	case Down, Refused:
 		// Reached only by a client that bypassed DialContext and Resolve;
 		// a reset is the closest thing left.
-		Reset().ServeHTTP(rw, r)
+		ResetBeforeResponse().ServeHTTP(rw, r)
 		return
 	case Blackhole:
 		Hang().ServeHTTP(rw, r)
