@@ -75,6 +75,10 @@ const LockName = "job"
 // takes the lock over; heartbeats come every lockStale/4.
 const lockStale = 2 * time.Minute
 
+// dueMargin is how far past the run's start a link may be due and still be
+// checked in this run.
+const dueMargin = time.Hour
+
 // ErrNetworkDown is returned (wrapped) when a run was judged the checker's
 // own outage: its checks changed no state.
 var ErrNetworkDown = errors.New("most hosts failed at the network level; this looks like the checker's own network outage, so no link state was changed")
@@ -277,7 +281,9 @@ func (r *run) finish(ctx context.Context, start time.Time, status string, cause 
 
 // checkDue streams the due links into the crawler and records each result.
 func (r *run) checkDue(ctx context.Context, chk Checker) error {
-	now := r.opts.Now()
+	// A link checked late in last night's run is due a little after
+	// tonight's start; the margin keeps it from slipping a whole night.
+	now := r.opts.Now().Add(dueMargin)
 	total := 0
 	if err := r.cat.DueLinks(ctx, now, r.opts.All, func(store.DueLink) error { total++; return nil }); err != nil {
 		return err
@@ -481,24 +487,11 @@ func hostOf(raw string) string {
 // network-level failure of one URL is still evidence, as DESIGN.md says
 // of a single unreachable host.
 func RecordOne(ctx context.Context, cat Catalog, link store.Link, res crawler.Result, policy crawler.Policy) (string, error) {
-	var prev store.LinkState
-	err := cat.DueLinks(ctx, time.Time{}, true, func(d store.DueLink) error {
-		if d.ID == link.ID {
-			prev = d.LinkState
-			return errStop
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errStop) {
-		return "", err
-	}
 	obs := crawler.Observation{URL: link.URL, Class: res.Class, FinalURL: res.FinalURL, Permanent: res.Permanent, CheckedAt: res.CheckedAt}
-	next, at, _ := policy.Next(toStatus(prev), obs)
+	next, at, _ := policy.Next(toStatus(link.LinkState), obs)
 	st := fromStatus(next)
 	if _, err := cat.RecordCheck(ctx, checkRecord(0, link.ID, res), &st, at); err != nil {
 		return "", err
 	}
 	return next.State, nil
 }
-
-var errStop = errors.New("stop")

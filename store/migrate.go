@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -70,57 +71,55 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 	return ms, nil
 }
 
-// migrate brings a database at schema version have up to len(ms). Each
-// migration runs in its own transaction together with the version bump, so
-// a crash leaves the database at some whole version, never half way.
+// migrate brings a database at schema version have up to len(ms).
+//
+// It holds the write lock (BEGIN IMMEDIATE) from reading the version to
+// committing the last migration, so that of several processes opening an
+// old catalog at once exactly one backs it up and upgrades it, and the
+// others wait, then find nothing to do. (Reading the version first and
+// locking later let two of them back up the same file at once, or back up
+// a version another was already replacing.) All pending migrations commit
+// together with the version bump: a crash leaves the catalog at the
+// version it had, never half way.
 func (s *SQLite) migrate(ctx context.Context, have int, ms []migration) error {
 	if have >= len(ms) {
-		return nil
+		return nil // the common case, decided without taking the lock
 	}
-	if have > 0 {
-		if err := s.backup(ctx, have); err != nil {
-			return err
-		}
-	}
-	for _, m := range ms[have:] {
-		if err := s.apply(ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *SQLite) apply(ctx context.Context, m migration) error {
 	tx, err := s.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE: see _txlock in OpenSQLite
 	if err != nil {
 		return s.wrapErr(err)
 	}
 	defer tx.Rollback()
-	// Read the version again under the write lock: another process may
-	// have opened the same catalog and migrated it meanwhile.
 	var v int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return s.wrapErr(err)
 	}
-	if v >= m.version {
+	if v >= len(ms) {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return fmt.Errorf("catalog %s: migration %s: %w", s.path, m.name, err)
+	if v > 0 {
+		if err := s.backup(ctx, v); err != nil {
+			return err
+		}
 	}
-	// PRAGMA takes no bound parameters; both values are our own integers.
-	bump := fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", linkrotAppID, m.version)
-	if _, err := tx.ExecContext(ctx, bump); err != nil {
-		return fmt.Errorf("catalog %s: migration %s: %w", s.path, m.name, err)
+	for _, m := range ms[v:] {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("catalog %s: migration %s: %w", s.path, m.name, err)
+		}
+		// PRAGMA takes no bound parameters; both values are our own integers.
+		bump := fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", linkrotAppID, m.version)
+		if _, err := tx.ExecContext(ctx, bump); err != nil {
+			return fmt.Errorf("catalog %s: migration %s: %w", s.path, m.name, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("catalog %s: migration %s: %w", s.path, m.name, err)
+		return fmt.Errorf("catalog %s: migrating to version %d: %w", s.path, len(ms), err)
 	}
 	return nil
 }
 
 // backup copies the catalog, as it is before an upgrade, to a new file
-// beside it. VACUUM INTO writes a consistent, compact copy through SQLite
+// beside it; migrate calls it holding the write lock. VACUUM INTO writes a consistent, compact copy through SQLite
 // itself (opening the live file with os.Open and closing it would drop
 // SQLite's POSIX locks on it).
 func (s *SQLite) backup(ctx context.Context, have int) error {
@@ -136,7 +135,17 @@ func (s *SQLite) backup(ctx context.Context, have int) error {
 		}
 		dst = fmt.Sprintf("%s.schema-v%d.%s-%d.bak", s.abs, have, stamp, i)
 	}
-	if _, err := s.w.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
+	// The writer connection is inside migrate's transaction, and VACUUM
+	// refuses to run in one; a second connection only needs to read, which
+	// WAL allows beside the held write lock, and sees the catalog as last
+	// committed: at version have.
+	db, err := sql.Open("sqlite", sqliteDSN(s.abs,
+		"_pragma=busy_timeout("+fmt.Sprint(busyTimeout.Milliseconds())+")"))
+	if err != nil {
+		return fmt.Errorf("catalog %s: back up before upgrading schema: %w", s.path, err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
 		return fmt.Errorf("catalog %s: back up before upgrading schema from version %d: %w", s.path, have, err)
 	}
 	s.backupPath = dst

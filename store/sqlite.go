@@ -156,8 +156,8 @@ func (s *SQLite) open(ctx context.Context, ms []migration) error {
 
 	// WAL is what lets readers and the writer work at once. It is a
 	// property of the file, so setting it once covers every connection.
-	var mode string
-	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+	mode, err := s.setWAL(ctx)
+	if err != nil {
 		return s.wrapErr(err)
 	}
 	if !strings.EqualFold(mode, "wal") {
@@ -166,6 +166,27 @@ func (s *SQLite) open(ctx context.Context, ms []migration) error {
 		return fmt.Errorf("open catalog %s: cannot use WAL journal mode (got %q); is it on a network file system?", s.path, mode)
 	}
 	return s.migrate(ctx, version, ms)
+}
+
+// setWAL switches the file to WAL and returns the journal mode it is in.
+// Switching needs an exclusive lock, and SQLite answers SQLITE_BUSY at once
+// instead of waiting busy_timeout when another process holds one (say it is
+// creating the same new catalog), so the wait is done here.
+func (s *SQLite) setWAL(ctx context.Context) (string, error) {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		var mode string
+		err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return mode, err
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // sqliteDSN builds a modernc DSN for file path with the given query

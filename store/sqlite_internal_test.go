@@ -446,3 +446,51 @@ func TestTimeEncoding(t *testing.T) {
 		t.Errorf("decTime = %v, %v", got, err)
 	}
 }
+
+func TestConcurrentUpgrade(t *testing.T) {
+	// Processes opening an old catalog at once: one backs it up and
+	// upgrades it, the others wait and find it done.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "linkrot.db")
+	old := &SQLite{path: path, abs: path, w: rawDB(t, path)}
+	if err := old.open(t.Context(), migrations[:1]); err != nil {
+		t.Fatal(err)
+	}
+	old.w.Close()
+
+	const n = 4
+	errs := make(chan error, n)
+	backups := make(chan string, n)
+	for range n {
+		go func() {
+			s, err := OpenSQLite(context.Background(), path)
+			if err == nil {
+				backups <- s.UpgradeBackup()
+				err = s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	close(backups)
+	var made []string
+	for b := range backups {
+		if b != "" {
+			made = append(made, b)
+		}
+	}
+	if len(made) != 1 {
+		t.Errorf("backups made: %q, want exactly one", made)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.bak"))
+	if len(files) != 1 {
+		t.Errorf("backup files: %q", files)
+	}
+	if v := pragma(t, rawDB(t, path), "user_version"); v != strconv.Itoa(len(migrations)) {
+		t.Errorf("user_version = %s", v)
+	}
+}
