@@ -12,8 +12,10 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/linkrot/linkrot/config"
@@ -141,8 +143,15 @@ func Lock(ctx context.Context, cat Catalog, owner string, now func() time.Time, 
 	o := Options{Owner: owner, Now: now, Logger: log}
 	o.defaults()
 	owner, now, log = o.Owner, o.Now, o.Logger
-	if err := cat.AcquireLock(ctx, LockName, owner, now(), lockStale); err != nil {
-		var held *store.LockHeldError
+	err = cat.AcquireLock(ctx, LockName, owner, now(), lockStale)
+	var held *store.LockHeldError
+	if errors.As(err, &held) && ownerGone(held.Owner) {
+		// The holder ran on this machine and has died (SIGKILL, a crash):
+		// no need to wait for its heartbeat to age.
+		log.Warn("taking over the job lock of a process that no longer exists", "owner", held.Owner)
+		err = cat.AcquireLock(ctx, LockName, owner, now(), time.Nanosecond)
+	}
+	if err != nil {
 		if errors.As(err, &held) {
 			return nil, fmt.Errorf("another linkrot job is running (%s, since %s); wait for it to finish or stop it",
 				held.Owner, held.Since.Local().Format(time.DateTime))
@@ -219,6 +228,22 @@ func Check(ctx context.Context, cat Catalog, chk Checker, opts Options) (Summary
 		return r.finish(ctx, start, store.RunFailed, err)
 	}
 	return r.finish(ctx, start, store.RunOK, nil)
+}
+
+// ownerGone reports whether a lock owner "pid@host" names a process on this
+// host that no longer exists. Owners from other hosts are never presumed
+// dead here; their heartbeat decides.
+func ownerGone(owner string) bool {
+	pidText, host, ok := strings.Cut(owner, "@")
+	me, _ := os.Hostname()
+	if !ok || host != me {
+		return false
+	}
+	pid, err := strconv.Atoi(pidText)
+	if err != nil || pid <= 0 || pid == os.Getpid() {
+		return false
+	}
+	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
 // finishAbandonedRuns closes runs left "running" by a killed process; the
@@ -396,6 +421,8 @@ func (r *run) record(ctx context.Context, req crawler.Request, res crawler.Resul
 	if err != nil {
 		return fmt.Errorf("recording the check of %s: %w", link.URL, err)
 	}
+	// Logged only once committed: a line here is a check that survives a kill.
+	r.opts.Logger.Debug("checked", "url", link.URL, "class", res.Class.String(), "state", next.State, "pending", netLevel)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sum.Checked++

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/linkrot/linkrot/internal/fakeweb"
+	"github.com/linkrot/linkrot/store"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// linkrotBinary builds the real binary once per test process.
+func linkrotBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "linkrot-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "linkrot")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// e2e is the real binary pointed at an in-process fakeweb through
+// network.resolve, with its own config and catalog.
+type e2e struct {
+	t   *testing.T
+	bin string
+	dir string
+	cfg string
+	web *fakeweb.Web
+}
+
+func newE2E(t *testing.T, crawlerYAML string) *e2e {
+	t.Helper()
+	w, err := fakeweb.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return &e2e{t: t, bin: linkrotBinary(t), dir: t.TempDir(), web: w, cfg: crawlerYAML}
+}
+
+// writeConfig writes config.yaml once the sites are registered, since the
+// resolve entries list them.
+func (e *e2e) writeConfig() string {
+	e.t.Helper()
+	ca, err := e.web.CAFile(e.dir)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "data_dir: data\nsources: [docs]\n%s\nnetwork:\n  allow_private: true\n  ca_file: %s\n  resolve:\n", e.cfg, ca)
+	for _, r := range e.web.Resolve() {
+		fmt.Fprintf(&b, "    - %q\n", r)
+	}
+	p := filepath.Join(e.dir, "config.yaml")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+func (e *e2e) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(e.bin, append([]string{"--config", filepath.Join(e.dir, "config.yaml")}, args...)...)
+	cmd.Dir = e.dir
+	cmd.Env = append(os.Environ(), "LINKROT_LOG_LEVEL=debug")
+	return cmd
+}
+
+func (e *e2e) mustRun(args ...string) string {
+	e.t.Helper()
+	out, err := e.command(args...).CombinedOutput()
+	if err != nil {
+		e.t.Fatalf("linkrot %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+var checkedLine = regexp.MustCompile(`msg=checked url=(\S+)`)
+
+// TestKillMidRunLosesNothing starts the real binary on a long list, kills
+// it with SIGKILL mid-run, and shows that every check it reported is in the
+// catalog and that the next run completes the rest.
+func TestKillMidRunLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	e := newE2E(t, "crawler:\n  concurrency: 4\n  per_host: 2\n  per_host_interval: 0s\n  retries: 0\n  robots: false\n")
+	e.web.SetLatency(20 * time.Millisecond)
+	urls := e.web.GenerateSites(10, 60)
+	if err := os.MkdirAll(filepath.Join(e.dir, "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.dir, "docs", "list.txt"), []byte("Links\n\n"+strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.writeConfig()
+	e.mustRun("add")
+
+	cmd := e.command("check")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var reported []string
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if m := checkedLine.FindStringSubmatch(sc.Text()); m != nil {
+			reported = append(reported, m[1])
+			if len(reported) == 150 {
+				break
+			}
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// Lines already written before the kill still count.
+	for sc.Scan() {
+		if m := checkedLine.FindStringSubmatch(sc.Text()); m != nil {
+			reported = append(reported, m[1])
+		}
+	}
+	_ = cmd.Wait()
+	if len(reported) < 150 || len(reported) >= len(urls) {
+		t.Fatalf("killed after %d of %d checks; want mid-run", len(reported), len(urls))
+	}
+
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(e.dir, "data", "linkrot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range reported {
+		n := 0
+		if err := st.History(context.Background(), u, func(store.CheckRecord) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("%s was reported checked but has %d checks stored", u, n)
+		}
+	}
+	st.Close()
+
+	// The killed process's lock is taken over at once: its owner, on this
+	// machine, no longer exists.
+	second := e.mustRun("check")
+	if !strings.Contains(second, "run 2 ok") {
+		t.Fatalf("second run:\n%s", second)
+	}
+
+	st, err = store.OpenSQLite(context.Background(), filepath.Join(e.dir, "data", "linkrot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	unchecked := 0
+	if err := st.Links(context.Background(), store.LinkFilter{State: "unchecked"}, func(store.Link) error { unchecked++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if unchecked != 0 {
+		t.Errorf("%d links still unchecked after the second run", unchecked)
+	}
+	var statuses []string
+	_ = st.Runs(context.Background(), 0, func(r store.Run) error { statuses = append(statuses, r.Status); return nil })
+	if strings.Join(statuses, ",") != "ok,interrupted" {
+		t.Errorf("runs newest first: %v", statuses)
+	}
+}
