@@ -25,7 +25,7 @@ var (
 )
 
 // linkrotBinary builds the real binary once per test process.
-func linkrotBinary(t *testing.T) string {
+func linkrotBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "linkrot-bin-")
