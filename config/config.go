@@ -143,7 +143,10 @@ type Auth struct {
 type Network struct {
 	Resolve      []string `yaml:"resolve"`       // "host:port:address", see ParseResolve
 	AllowPrivate bool     `yaml:"allow_private"` // permit private, loopback, link-local addresses
-	CAFile       string   `yaml:"ca_file"`       // extra PEM CA certificates
+	// ResolveOnly: names missing from Resolve fail as not found, never
+	// looked up (offline demos and benchmarks against a simulated web).
+	ResolveOnly bool   `yaml:"resolve_only"`
+	CAFile      string `yaml:"ca_file"` // extra PEM CA certificates
 }
 
 // Log is the program's own log output.

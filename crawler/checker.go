@@ -109,7 +109,7 @@ const (
 	backoffMax     = 10 * time.Second
 	maxHeaderBytes = 1 << 20   // response headers; Go's default is 10 MB
 	robotsMaxBytes = 500 << 10 // RFC 9309 asks parsers to read at least 500 KiB
-	hostCacheSize  = 8192      // hosts remembered for robots.txt and probes
+	hostCacheSize  = 4096      // hosts (and path shapes) remembered for robots.txt and probes
 	hostCacheTTL   = 6 * time.Hour
 	titleMax       = 300
 )

@@ -18,9 +18,9 @@ import (
 //   - flapping pages are retried, and HEAD then GET already counts as two
 //     hits of the flapping URL.
 var demoWant = map[string]string{
-	"http://redirect.demo.test/302":   "ok",
-	"http://redirect.demo.test/307":   "ok",
-	"http://redirect.demo.test/chain": "ok",
+	"http://redirect.demo.test/302":    "ok",
+	"http://redirect.demo.test/307":    "ok",
+	"http://redirect.demo.test/chain":  "ok",
 	"http://redirect.demo.test/to-404": "redirect_to_root",
 	"http://flap.demo.test/flap":       "ok",
 }
@@ -31,7 +31,12 @@ func TestDemo(t *testing.T) {
 	w := newWeb(t)
 	cases := w.Demo()
 	s := newChecker(t, w, func(cc *config.Crawler, nc *config.Network, o *Options) {
-		cc.Timeout = config.Duration(time.Second) // slow cases take their time on purpose
+		// Slow cases take their time on purpose; 2 s keeps the run short and
+		// still leaves room for a busy machine (go test runs packages in
+		// parallel).
+		cc.Timeout = config.Duration(2 * time.Second)
+		// Fewer waits for the slow cases, all of them at once.
+		cc.Retries, cc.PerHost = 1, 4
 	})
 	in := make(chan Request)
 	go func() {
@@ -54,6 +59,17 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d demo URLs in %s", len(cases), time.Since(start).Round(time.Millisecond))
+	seen := map[Class]bool{}
+	for _, r := range got {
+		seen[r.Class] = true
+	}
+	// The rest come from TestOtherClasses and TestPrivateAddressRefused.
+	others := map[Class]bool{ClassUnknown: true, ClassExcluded: true, ClassNetworkDown: true, ClassPrivateAddress: true}
+	for c := range len(classNames) {
+		if !seen[Class(c)] && !others[Class(c)] {
+			t.Errorf("no demo case produced %s", Class(c))
+		}
+	}
 	for i, c := range cases {
 		res, ok := got[int64(i)]
 		if !ok {

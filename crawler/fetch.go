@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/gocolly/colly/v2"
@@ -103,7 +102,6 @@ type exchange struct {
 	declared  int64    // Content-Length, -1 when unknown
 	overLimit bool     // Content-Length announced more than limit
 	raTooLong bool     // Retry-After asked for more than maxRetryAfter
-	gotConn   atomic.Bool
 
 	err      error
 	deadline bool // the attempt's deadline passed

@@ -125,7 +125,6 @@ func describe(r Result) string {
 	return b.String()
 }
 
-
 // nxResolver knows no names at all: with it, nothing can reach real DNS.
 type nxResolver struct{}
 

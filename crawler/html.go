@@ -22,7 +22,7 @@ type page struct {
 
 // maxWords bounds the text kept per page: plenty to tell two pages apart,
 // little enough that a huge page costs no more than a normal one.
-const maxWords = 4000
+const maxWords = 2000
 
 // parsePage reads title, first heading and visible text, decoding the
 // charset the way browsers do (header, BOM, meta).

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -43,7 +44,8 @@ type probeResult struct {
 	status     int
 	trusted    bool     // 404/410: missing pages are reported honestly
 	redirected string   // where the probe was redirected to, if anywhere
-	words      []string // visible text without the probe's path echo (200 HTML only)
+	shingles   []uint64 // of the visible text without the probe's path echo (200 HTML only)
+	words      int      // how many words that text had
 	title      []string
 	html       bool
 	failed     string // why there is no answer
@@ -139,10 +141,10 @@ func (c *Checker) softNotFound(ctx context.Context, s *session, orig, final *url
 	echo := append(pathWords(orig), pathWords(final)...)
 	words := withoutRuns(withoutRuns(pg.words, pathWords(orig)), pathWords(final))
 	title := withoutRuns(appendWords(nil, pg.title, 64), echo)
-	if len(words) < minCompareWords || len(pr.words) < minCompareWords || !equalWords(title, pr.title) {
+	if len(words) < minCompareWords || pr.words < minCompareWords || !equalWords(title, pr.title) {
 		return false, nil
 	}
-	sim := similarity(words, pr.words)
+	sim := jaccard(shingles(words), pr.shingles)
 	if sim < similarityThreshold {
 		return false, nil
 	}
@@ -185,8 +187,8 @@ func (c *Checker) runProbe(ctx context.Context, s *session, final *url.URL) *pro
 		if x.finalURL != nil {
 			echo = append(echo, pathWords(x.finalURL)...)
 		}
-		r.html = true
-		r.words = withoutRuns(pg.words, echo)
+		words := withoutRuns(pg.words, echo)
+		r.html, r.words, r.shingles = true, len(words), shingles(words)
 		r.title = withoutRuns(appendWords(nil, pg.title, 64), echo)
 	}
 	return r
@@ -198,31 +200,18 @@ func (c *Checker) trustedHost(u *url.URL) bool {
 	return ok && pr != nil && pr.trusted
 }
 
-// similarity is the Jaccard similarity of the two texts' word 3-shingles.
-func similarity(a, b []string) float64 {
-	sa, sb := shingles(a), shingles(b)
-	if len(sa) == 0 || len(sb) == 0 {
-		return 0
-	}
-	inter := 0
-	for h := range sa {
-		if _, ok := sb[h]; ok {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(sa)+len(sb)-inter)
-}
-
-func shingles(words []string) map[uint64]struct{} {
+// shingles are the text's word 3-shingles, hashed, sorted and unique: a
+// compact fingerprint (8 bytes a word) that probes keep for the run.
+func shingles(words []string) []uint64 {
 	const k = 3
-	out := make(map[uint64]struct{}, len(words))
+	var out []uint64
 	add := func(ws []string) {
 		h := fnv.New64a()
 		for _, w := range ws {
 			h.Write([]byte(w))
 			h.Write([]byte{0})
 		}
-		out[h.Sum64()] = struct{}{}
+		out = append(out, h.Sum64())
 	}
 	if len(words) < k {
 		if len(words) > 0 {
@@ -230,10 +219,33 @@ func shingles(words []string) map[uint64]struct{} {
 		}
 		return out
 	}
+	out = make([]uint64, 0, len(words)-k+1)
 	for i := 0; i+k <= len(words); i++ {
 		add(words[i : i+k])
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// jaccard is |a∩b| / |a∪b| of two sorted unique sets.
+func jaccard(a, b []uint64) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	inter := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			inter++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return float64(inter) / float64(len(a)+len(b)-inter)
 }
 
 func equalWords(a, b []string) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -40,7 +41,7 @@ func newRoundTripper(cc config.Crawler, nc config.Network, opts Options) (*round
 	if err != nil {
 		return nil, err
 	}
-	gcfg := netguard.Config{AllowPrivate: nc.AllowPrivate, Resolves: resolves, Dial: opts.DialContext}
+	gcfg := netguard.Config{AllowPrivate: nc.AllowPrivate, Resolves: resolves, Dial: opts.DialContext, ResolveOnly: nc.ResolveOnly}
 	if opts.Resolver != nil {
 		gcfg.Resolver = opts.Resolver
 	}
@@ -96,24 +97,10 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	x := exchangeFrom(ctx)
-	if req.Method == http.MethodHead && !req.Close {
-		// A HEAD answer says nothing about where the server thinks the
-		// response ends. Servers that stream (live feeds, or any Go handler
-		// that writes without looking at the method: net/http eats the
-		// writes and keeps the handler running) go on working after the
-		// headers, and the next request on that keep-alive connection
-		// never gets an answer. Closing ends the server's work at once; it
-		// costs one handshake for the GET that may follow.
-		req = req.Clone(ctx)
-		req.Close = true
-	}
 	var conn atomic.Pointer[meteredConn]
 	var start atomic.Int64
 	trace := &httptrace.ClientTrace{
 		GotConn: func(info httptrace.GotConnInfo) {
-			if x != nil {
-				x.gotConn.Store(true)
-			}
 			mc, h2 := unwrapConn(info.Conn)
 			if mc != nil && !h2 {
 				conn.Store(mc)
@@ -131,6 +118,20 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 			err = &errTooLarge{What: "response headers", Limit: t.maxHeads}
 		}
 		return nil, err
+	}
+	if req.Method == http.MethodHead && resp.ContentLength < 0 &&
+		resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusNotModified {
+		// A HEAD answer without a length says nothing about where the
+		// server thinks the response ends. Servers that stream (live
+		// feeds, or any Go handler that writes without looking at the
+		// method: net/http discards the writes and keeps it running) go on
+		// after the headers, and the next request on that keep-alive
+		// connection would never be answered. Retire the connection: it
+		// closes when next used, and net/http, having written nothing,
+		// sends that request on a new connection.
+		if mc := conn.Load(); mc != nil {
+			mc.retired.Store(true)
+		}
 	}
 	// colly gunzips bodies itself when it thinks net/http did not: on
 	// Content-Encoding gzip (HEAD answers included, whose empty body then
@@ -158,10 +159,22 @@ func unwrapConn(c net.Conn) (*meteredConn, bool) {
 	return mc, h2
 }
 
-// meteredConn counts bytes received.
+// meteredConn counts bytes received, and refuses to be reused once
+// retired.
 type meteredConn struct {
 	net.Conn
-	read atomic.Int64
+	read    atomic.Int64
+	retired atomic.Bool
+}
+
+var errRetired = errors.New("connection retired after an open-ended HEAD response")
+
+func (c *meteredConn) Write(p []byte) (int, error) {
+	if c.retired.Load() {
+		c.Conn.Close()
+		return 0, errRetired
+	}
+	return c.Conn.Write(p)
 }
 
 func (c *meteredConn) Read(p []byte) (int, error) {

@@ -407,46 +407,66 @@ func (e *extractor) acceptable(u string, hasScheme bool) bool {
 
 // validHost checks a host as written: labels of letters, digits and
 // hyphens, a TLD of letters (or an IPv4 address, or localhost).
-func validHost(h string, hasScheme bool) bool {
-	h = hostname(h)
-	if hasScheme && strings.EqualFold(h, "localhost") {
+func validHost[T ~string | ~[]byte](host T, hasScheme bool) bool {
+	h := hostname(host)
+	if hasScheme && len(h) == 9 && strings.EqualFold(string(h), "localhost") {
 		return true
 	}
-	h = strings.TrimSuffix(h, ".")
-	labels := strings.Split(h, ".")
-	if len(labels) < 2 {
-		return false
+	if len(h) > 0 && h[len(h)-1] == '.' {
+		h = h[:len(h)-1]
 	}
-	numeric := 0
-	for _, l := range labels {
-		if l == "" || l[0] == '-' || l[len(l)-1] == '-' || len(l) > 63 {
+	labels, numeric := 0, 0
+	for len(h) > 0 || labels == 0 {
+		k := 0
+		for k < len(h) && h[k] != '.' {
+			k++
+		}
+		l := h[:k]
+		if len(l) == 0 || l[0] == '-' || l[len(l)-1] == '-' || len(l) > 63 {
 			return false
 		}
+		labels++
 		if allDigits(l) {
 			numeric++
 		}
+		if k == len(h) {
+			break
+		}
+		h = h[k+1:]
 	}
-	if numeric == len(labels) {
-		return len(labels) == 4
+	if numeric == labels {
+		return labels == 4
 	}
-	return hasTLDShape(h)
+	return labels >= 2 && hasTLDShape(h)
 }
 
 // hostname drops the user information and port from an authority.
-func hostname(h string) string {
-	if i := strings.LastIndexByte(h, '@'); i >= 0 {
-		h = h[i+1:]
+func hostname[T ~string | ~[]byte](h T) T {
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i] == '@' {
+			h = h[i+1:]
+			break
+		}
 	}
-	if i := strings.LastIndexByte(h, ':'); i >= 0 {
-		h = h[:i]
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i] == ':' {
+			return h[:i]
+		}
 	}
 	return h
 }
 
 // hasTLDShape reports whether the last label of h looks like a TLD: two or
 // more letters (any script), or an IDN "xn--" label.
-func hasTLDShape(h string) bool {
-	tld := h[strings.LastIndexByte(h, '.')+1:]
+func hasTLDShape[T ~string | ~[]byte](h T) bool {
+	dot := -1
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i] == '.' {
+			dot = i
+			break
+		}
+	}
+	tld := string(h[dot+1:])
 	if strings.HasPrefix(tld, "xn--") && len(tld) > 4 {
 		return true
 	}

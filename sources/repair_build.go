@@ -161,7 +161,7 @@ func (b *urlBuilder) hostStep(s string, i int) int {
 		b.add(c, i+1)
 		return 1
 	case c == '/' || c == '?' || c == '#':
-		if b.hostEmpty() || b.checkHost && !validHost(b.host(), b.hasScheme) {
+		if b.hostEmpty() || b.checkHost && !validHost(b.out[b.authStart:], b.hasScheme) {
 			return 0 // fail early: the candidate is dropped without its path
 		}
 		b.pathStart = len(b.out)

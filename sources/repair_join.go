@@ -210,13 +210,13 @@ func hasAlnum(s string) bool {
 	return false
 }
 
-func allDigits(s string) bool {
+func allDigits[T ~string | ~[]byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if !isDigit(s[i]) {
 			return false
 		}
 	}
-	return s != ""
+	return len(s) > 0
 }
 
 // fileExtOf returns the extension ending s ("html" in "…/a.html"), if it is a
@@ -998,14 +998,19 @@ func titleWordHits(jc *joinCase) (n, hit int) {
 	if jc.e.evi.ev.Title == "" {
 		return 0, 0
 	}
-	for _, w := range splitWords(jc.core) {
-		if allDigits(w) {
-			continue
+	c := jc.core
+	for i := 0; i < len(c); {
+		j := i
+		for j < len(c) && isAlnum(c[j]) {
+			j++
 		}
-		n++
-		if _, ok := jc.e.evi.titleWord(strings.ToLower(w)); ok {
-			hit++
+		if w := c[i:j]; w != "" && !allDigits(w) {
+			n++
+			if _, ok := jc.e.evi.titleWord(lowerASCII(w)); ok {
+				hit++
+			}
 		}
+		i = j + 1
 	}
 	return n, hit
 }

@@ -74,7 +74,7 @@ func (e *e2e) writeConfig() string {
 		e.t.Fatal(err)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "data_dir: data\nsources: [docs]\n%s\nnetwork:\n  allow_private: true\n  ca_file: %s\n  resolve:\n", e.cfg, ca)
+	fmt.Fprintf(&b, "data_dir: data\nsources: [docs]\n%s\nnetwork:\n  allow_private: true\n  resolve_only: true\n  ca_file: %s\n  resolve:\n", e.cfg, ca)
 	for _, r := range e.web.Resolve() {
 		fmt.Fprintf(&b, "    - %q\n", r)
 	}

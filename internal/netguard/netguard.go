@@ -62,6 +62,10 @@ type Config struct {
 	// hook resolves them itself) and the guard checks the address the
 	// connection ended up at, before any byte is sent.
 	Dial DialFunc
+	// ResolveOnly makes a name without an override fail as not found
+	// instead of being looked up: a run against a simulated internet must
+	// not ask real DNS about the first name it does not know.
+	ResolveOnly bool
 }
 
 // Dialer dials through the guard. The zero value is not usable; use New.
@@ -71,6 +75,7 @@ type Dialer struct {
 	resolver     Resolver
 	hook         DialFunc
 	base         *net.Dialer
+	resolveOnly  bool
 }
 
 type hostPort struct {
@@ -85,6 +90,7 @@ func New(cfg Config) *Dialer {
 		static:       make(map[hostPort]config.Resolve, len(cfg.Resolves)),
 		resolver:     cfg.Resolver,
 		hook:         cfg.Dial,
+		resolveOnly:  cfg.ResolveOnly,
 		base:         &net.Dialer{KeepAlive: 30 * time.Second},
 	}
 	for _, r := range cfg.Resolves {
@@ -141,6 +147,9 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 			targets = []netip.AddrPort{netip.AddrPortFrom(ip, port)}
 			break
 		}
+		if d.resolveOnly {
+			return nil, opErr(&net.DNSError{Err: "no such host (not in network.resolve, and network.resolve_only is set)", Name: name, IsNotFound: true})
+		}
 		if d.resolver == nil {
 			// The hook resolves the name; check where it connected.
 			c, err := d.hook(ctx, network, addr)
@@ -190,9 +199,15 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	return nil, lastErr
 }
 
+// override finds the network.resolve entry for host:port. An exact entry
+// may name an IP literal (a simulated site registered under one); "*"
+// stands for names only, since a literal needs no resolving.
 func (d *Dialer) override(host string, port uint16) (config.Resolve, bool) {
 	if r, ok := d.static[hostPort{host, port}]; ok {
 		return r, true
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return config.Resolve{}, false
 	}
 	r, ok := d.static[hostPort{"*", port}]
 	return r, ok
