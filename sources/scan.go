@@ -281,6 +281,8 @@ func isLowerWord(w string) bool {
 	return w != ""
 }
 
+var refangDots = strings.NewReplacer("[.]", ".", "(.)", ".", "{.}", ".")
+
 // looksLikeFileName tells "README.md" or "setup.py" from "point.md" or
 // "bun.sh": the TLDs that are also common file extensions need a lowercase
 // label that is not a usual file stem.
@@ -288,8 +290,7 @@ func looksLikeFileName(labels, tld string) bool {
 	if !fileLikeTLDs[tld] {
 		return false
 	}
-	name := strings.TrimSuffix(labels, ".")
-	name = strings.TrimSuffix(name, "[.]")
+	name := strings.TrimSuffix(refangDots.Replace(labels), ".")
 	for i := 0; i < len(name); i++ {
 		if isUpper(name[i]) || name[i] == '_' {
 			return true
