@@ -241,3 +241,13 @@ func TestOptionsOverrideEvidence(t *testing.T) {
 		t.Fatalf("occurrences = %+v", doc.Occurrences)
 	}
 }
+
+func TestMailAddressOrOtherURIIsNeverJoined(t *testing.T) {
+	for _, next := range []string{"mailto:desk@example.org", "editor@example.org", "tel:+441234567"} {
+		text := "Contact\n\nsee https://news.example.org/contact/\n" + next + "\n"
+		occs := ExtractText(text, Evidence{})
+		if len(occs) == 0 || occs[0].URL != "https://news.example.org/contact/" || len(occs[0].Alternatives) != 0 {
+			t.Errorf("%s: %+v", next, occs)
+		}
+	}
+}

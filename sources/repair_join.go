@@ -264,6 +264,7 @@ var joinRules = []joinRule{
 	{"link target", weighLinkTarget, whyLinkTarget},
 	{"nested url", weighNestedURL, say("nested URL after a query parameter or web-archive prefix")},
 	{"new url", weighNewURL, say("next token starts a URL of its own")},
+	{"other scheme or address", weighOtherScheme, say("next token is a mail address or a non-web URI")},
 	{"number split", weighNumberSplit, say("digits continue a number split by the break")},
 	{"page number", weighPageNumber, whyPageNumber},
 	{"url-only start", weighURLOnlyStart, whyURLOnlyStart},
@@ -286,6 +287,29 @@ var joinRules = []joinRule{
 }
 
 const nestedRule = 15 // index of "nested url" in joinRules
+
+// nonWebSchemes start tokens that are URIs of their own but never part of
+// a web URL's path: a line "mailto:…" after a URL is a new reference.
+var nonWebSchemes = []string{"mailto:", "tel:", "sms:", "javascript:", "data:", "file:", "ftp:", "news:", "irc:", "magnet:", "urn:", "doi:", "xmpp:", "geo:"}
+
+// weighOtherScheme argues against joining a mail address or a non-web URI
+// to the URL before it; "?to=" style nested values are left to the nested
+// rule.
+func weighOtherScheme(jc *joinCase) float64 {
+	c := lowerASCII(jc.core)
+	if c == "" {
+		return 0
+	}
+	for _, p := range nonWebSchemes {
+		if strings.HasPrefix(c, p) && len(c) > len(p) {
+			return -12
+		}
+	}
+	if at := strings.IndexByte(c, '@'); at > 0 && !strings.ContainsAny(c, "/?#=") && strings.Contains(c[at:], ".") {
+		return -12 // someone@example.org
+	}
+	return 0
+}
 
 func say(s string) func(*joinCase) string { return func(*joinCase) string { return s } }
 
