@@ -77,6 +77,10 @@ const LockName = "job"
 // takes the lock over; heartbeats come every lockStale/4.
 const lockStale = 2 * time.Minute
 
+// interleaveWindow is how many due links are held to spread hosts apart
+// in the feed: enough to cover many hosts, small next to any catalog.
+const interleaveWindow = 4096
+
 // dueMargin is how far past the run's start a link may be due and still be
 // checked in this run.
 const dueMargin = time.Hour
@@ -322,10 +326,7 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	defer cancelFeed()
 	go func() {
 		defer close(in)
-		feedErr <- r.cat.DueLinks(feedCtx, now, r.opts.All, func(l store.DueLink) error {
-			if reason, excluded := r.excluded(l.URL); excluded {
-				return r.recordExcluded(ctx, l, reason)
-			}
+		send := func(l store.DueLink) error {
 			r.mu.Lock()
 			r.inFlight[l.ID] = l
 			r.mu.Unlock()
@@ -335,7 +336,25 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 			case <-feedCtx.Done():
 				return feedCtx.Err()
 			}
+		}
+		il := newInterleaver[store.DueLink](interleaveWindow)
+		err := r.cat.DueLinks(feedCtx, now, r.opts.All, func(l store.DueLink) error {
+			if reason, excluded := r.excluded(l.URL); excluded {
+				return r.recordExcluded(ctx, l, reason)
+			}
+			if next, ok := il.push(l.Host, l); ok {
+				return send(next)
+			}
+			return nil
 		})
+		for err == nil {
+			next, ok := il.pop()
+			if !ok {
+				break
+			}
+			err = send(next)
+		}
+		feedErr <- err
 	}()
 	runErr := chk.Run(ctx, in, func(req crawler.Request, res crawler.Result) {
 		if err := r.record(ctx, req, res); err != nil {

@@ -91,7 +91,11 @@ func benchCheckOnce(b *testing.B, hosts, perHost int) {
 	run("add")
 
 	b.ResetTimer()
-	ps, wall, out := run("check")
+	checkArgs := []string{"check"}
+	if prof := os.Getenv("BENCH_CPUPROFILE"); prof != "" {
+		checkArgs = append(checkArgs, "--cpuprofile", prof) // go tool pprof it
+	}
+	ps, wall, out := run(checkArgs...)
 	b.StopTimer()
 	n := len(urls)
 	if !strings.Contains(out, fmt.Sprintf("%d checked", n)) {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -36,6 +37,9 @@ type globals struct {
 	stderr     io.Writer
 	getenv     func(string) string
 	now        func() time.Time // the clock; tests set it
+
+	cpuProfile  string
+	stopProfile func()
 }
 
 func main() {
@@ -85,6 +89,25 @@ func newRootCmd(g *globals) *cobra.Command {
 	root.SetErr(g.stderr)
 	root.PersistentFlags().StringVar(&g.configPath, "config", "", "configuration file (default ./config.yaml, then $XDG_CONFIG_HOME/linkrot/config.yaml)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print results and warnings only")
+	// A CPU profile of any command, for benchmarks; hidden from help.
+	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if g.cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(g.cpuProfile)
+		if err != nil {
+			return err
+		}
+		g.stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		return pprof.StartCPUProfile(f)
+	}
+	root.PersistentPostRun = func(cmd *cobra.Command, args []string) {
+		if g.stopProfile != nil {
+			g.stopProfile()
+		}
+	}
 	root.AddCommand(newAddCmd(g), newLinksCmd(g), newExtractCmd(g), newCheckCmd(g), newHistoryCmd(g))
 	return root
 }
