@@ -68,6 +68,10 @@ type Options struct {
 	NetworkDownHosts int
 	// Verify checks the candidates of doubtful repairs before the run.
 	Verify bool
+	// ActiveHosts is how many hosts take turns in the feed at a time; it
+	// should let the crawler fill its global slots (concurrency / per_host,
+	// with room to spare). Default 32.
+	ActiveHosts int
 }
 
 // LockName is the catalog lock that keeps check, run and serve exclusive.
@@ -126,6 +130,9 @@ func (o *Options) defaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.ActiveHosts <= 0 {
+		o.ActiveHosts = 32
 	}
 	if o.NetworkDownHosts <= 0 {
 		o.NetworkDownHosts = 3
@@ -337,7 +344,7 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 				return feedCtx.Err()
 			}
 		}
-		il := newInterleaver[store.DueLink](interleaveWindow)
+		il := newInterleaver[store.DueLink](interleaveWindow, r.opts.ActiveHosts)
 		err := r.cat.DueLinks(feedCtx, now, r.opts.All, func(l store.DueLink) error {
 			if reason, excluded := r.excluded(l.URL); excluded {
 				return r.recordExcluded(ctx, l, reason)

@@ -84,15 +84,17 @@ func encState(st LinkState, next time.Time) (stateRow, error) {
 // checkID (which must exist in the same transaction). A zero next check is
 // stored as the check's time, not NULL, so that DueLinks can find due
 // links with one index range.
-func setLinkState(ctx context.Context, tx *sql.Tx, checkID int64, r stateRow) error {
-	res, err := tx.ExecContext(ctx, `
+const sqlSetLinkState = `
 		UPDATE links SET
 			state = ?, consecutive_failures = ?, first_failure = ?, last_success = ?, moved_to = ?,
 			next_check = COALESCE(?, c.checked_at),
 			last_checked = c.checked_at, last_class = c.class, last_status = c.status_code,
 			last_error = c.error, final_url = c.final_url
 		FROM (SELECT link_id, checked_at, class, status_code, error, final_url FROM checks WHERE id = ?) AS c
-		WHERE links.id = c.link_id`,
+		WHERE links.id = c.link_id`
+
+func (s *SQLite) setLinkState(ctx context.Context, tx *sql.Tx, checkID int64, r stateRow) error {
+	res, err := tx.StmtContext(ctx, s.hot.setState).ExecContext(ctx,
 		r.st.State, r.st.ConsecutiveFailures, r.firstFailure, r.lastSuccess, r.st.MovedTo,
 		r.next, checkID)
 	if err != nil {
@@ -140,12 +142,12 @@ func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, s
 	linkID := c.LinkID
 	if linkID != 0 {
 		var u string
-		err = tx.QueryRowContext(ctx, "SELECT url FROM links WHERE id = ?", linkID).Scan(&u)
+		err = tx.StmtContext(ctx, s.hot.linkURL).QueryRowContext(ctx, linkID).Scan(&u)
 		if err == nil && c.URL != "" && u != c.URL {
 			return 0, fmt.Errorf("link %d is %s, not %s", linkID, u, c.URL)
 		}
 	} else {
-		err = tx.QueryRowContext(ctx, "SELECT id FROM links WHERE url = ?", c.URL).Scan(&linkID)
+		err = tx.StmtContext(ctx, s.hot.linkID).QueryRowContext(ctx, c.URL).Scan(&linkID)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
@@ -155,11 +157,7 @@ func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, s
 	}
 
 	var id int64
-	err = tx.QueryRowContext(ctx, `
-		INSERT INTO checks (link_id, run_id, checked_at, class, status_code, final_url, redirects,
-			method, latency_ms, attempts, error, evidence, pending)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`,
+	err = tx.StmtContext(ctx, s.hot.insertCheck).QueryRowContext(ctx,
 		linkID, row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
 		c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending,
 	).Scan(&id)
@@ -167,12 +165,22 @@ func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, s
 		return 0, err
 	}
 	if setState {
-		if err := setLinkState(ctx, tx, id, st); err != nil {
+		if err := s.setLinkState(ctx, tx, id, st); err != nil {
 			return 0, err
 		}
 	}
 	return id, tx.Commit()
 }
+
+const (
+	sqlLinkURLByID = "SELECT url FROM links WHERE id = ?"
+	sqlLinkIDByURL = "SELECT id FROM links WHERE url = ?"
+	sqlInsertCheck = `
+		INSERT INTO checks (link_id, run_id, checked_at, class, status_code, final_url, redirects,
+			method, latency_ms, attempts, error, evidence, pending)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`
+)
 
 // ApplyPending implements CheckStore.
 func (s *SQLite) ApplyPending(ctx context.Context, checkID int64, state LinkState, nextCheck time.Time) error {
@@ -201,7 +209,7 @@ func (s *SQLite) applyPending(ctx context.Context, checkID int64, st stateRow) e
 	} else if n == 0 {
 		return fmt.Errorf("no such pending check: %w", ErrNotFound)
 	}
-	if err := setLinkState(ctx, tx, checkID, st); err != nil {
+	if err := s.setLinkState(ctx, tx, checkID, st); err != nil {
 		return err
 	}
 	return tx.Commit()

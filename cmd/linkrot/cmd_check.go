@@ -85,6 +85,7 @@ func runCheck(ctx context.Context, opts checkOptions, g *globals) error {
 	sum, err := job.Check(ctx, st, chk, job.Options{
 		All: opts.all, Policy: crawler.PolicyFrom(cfg.Recheck, cfg.DeadAfter), Excluder: excluder,
 		Now: g.now, Progress: progress, Verify: !opts.noVerify,
+		ActiveHosts: 2 * cfg.Crawler.Concurrency / max(cfg.Crawler.PerHost, 1),
 	})
 	if sum.RunID == 0 {
 		return err // nothing ran: the lock was held or the catalog failed
