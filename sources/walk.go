@@ -93,7 +93,12 @@ func walkPath(path string, explicit bool, seenDirs, seenFiles map[string]bool, v
 		if seenFiles[real] {
 			return nil
 		}
-		seenFiles[real] = true
+		// Only files reached through a symlink, or named explicitly, can be
+		// met twice; remembering just those keeps memory independent of
+		// the size of the collection.
+		if explicit || real != path {
+			seenFiles[real] = true
+		}
 		return visit(path)
 	}
 	if seenDirs[real] {
