@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -192,5 +193,50 @@ func TestKillMidRunLosesNothing(t *testing.T) {
 	_ = st.Runs(context.Background(), 0, func(r store.Run) error { statuses = append(statuses, r.Status); return nil })
 	if strings.Join(statuses, ",") != "ok,interrupted" {
 		t.Errorf("runs newest first: %v", statuses)
+	}
+}
+
+// TestSecondCheckProcessRefuses runs two real check processes at once: the
+// second refuses with a message naming the first.
+func TestSecondCheckProcessRefuses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	e := newE2E(t, "crawler:\n  concurrency: 2\n  per_host: 1\n  per_host_interval: 0s\n  retries: 0\n  robots: false\n")
+	e.web.SetLatency(50 * time.Millisecond)
+	urls := e.web.GenerateSites(2, 40)
+	if err := os.MkdirAll(filepath.Join(e.dir, "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.dir, "docs", "list.txt"), []byte("Links\n\n"+strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.writeConfig()
+	e.mustRun("add")
+	first := e.command("check")
+	stderr, err := first.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && !checkedLine.MatchString(sc.Text()) {
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	out, err := e.command("check").CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("second check: err %v, want exit code 1", err)
+	}
+	if !strings.Contains(string(out), "another linkrot job is running") || !strings.Contains(string(out), fmt.Sprint(first.Process.Pid)) {
+		t.Errorf("second check said:\n%s", out)
+	}
+	if err := first.Wait(); err != nil {
+		t.Errorf("first check: %v", err)
 	}
 }
