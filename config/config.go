@@ -225,6 +225,9 @@ func Default() *Config {
 	}
 }
 
+// UserAgentString is the User-Agent sent, with {version} filled in.
+func (c Crawler) UserAgentString() string { return expandVersion(c.UserAgent) }
+
 func expandVersion(ua string) string {
 	return strings.ReplaceAll(ua, VersionPlaceholder, Version)
 }

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/store"
@@ -46,6 +47,11 @@ type Catalog interface {
 	ReleaseLock(ctx context.Context, name, owner string) error
 }
 
+// Capturer keeps snapshots of live pages; *archive.Archiver is one.
+type Capturer interface {
+	Capture(ctx context.Context, linkID int64, r archive.Response) (archive.Outcome, archive.Snapshot, error)
+}
+
 // Progress hears about a run as it goes; the CLI draws a bar with it.
 type Progress interface {
 	Start(total int)
@@ -68,6 +74,11 @@ type Options struct {
 	NetworkDownHosts int
 	// Verify checks the candidates of doubtful repairs before the run.
 	Verify bool
+	// Archive, when set, is given every successful response that has a
+	// body (the crawler's KeepBody), after its check is recorded.
+	Archive Capturer
+	// UserAgent goes into the archived request record.
+	UserAgent string
 	// ActiveHosts is how many hosts take turns in the feed at a time; it
 	// should let the crawler fill its global slots (concurrency / per_host,
 	// with room to spare). Default 32.
@@ -108,6 +119,9 @@ type Summary struct {
 	Excluded    int           `json:"excluded"`
 	NetworkDown int           `json:"network_down"`
 	Verified    int           `json:"repairs_verified"`
+	Captured    int           `json:"snapshots_captured"`
+	Unchanged   int           `json:"snapshots_unchanged"`
+	CaptureErrs int           `json:"snapshot_errors"`
 	Duration    time.Duration `json:"duration_ns"`
 	ChecksPerS  float64       `json:"checks_per_second"`
 }
@@ -117,6 +131,7 @@ func (s *Summary) counters() map[string]int {
 		"checked": s.Checked, "alive": s.Alive, "moved": s.Moved, "suspect": s.Suspect,
 		"dead": s.Dead, "newly_dead": s.NewlyDead, "recovered": s.Recovered, "blocked": s.Blocked,
 		"excluded": s.Excluded, "network_down": s.NetworkDown, "repairs_verified": s.Verified,
+		"snapshots_captured": s.Captured, "snapshots_unchanged": s.Unchanged, "snapshot_errors": s.CaptureErrs,
 	}
 }
 
@@ -292,6 +307,14 @@ type run struct {
 	hostsNetFail map[string]bool
 	pending      []pendingState
 	recordErr    error
+	// captures feeds the archive workers; small, since each item holds a
+	// whole response body.
+	captures chan captureJob
+}
+
+type captureJob struct {
+	linkID int64
+	resp   archive.Response
 }
 
 // pendingState is the state a network-level failure will set if the run
@@ -363,6 +386,19 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 		}
 		feedErr <- err
 	}()
+	var archivers sync.WaitGroup
+	if r.opts.Archive != nil {
+		r.captures = make(chan captureJob, 2)
+		for range 2 {
+			archivers.Add(1)
+			go func() {
+				defer archivers.Done()
+				for j := range r.captures {
+					r.capture(ctx, j)
+				}
+			}()
+		}
+	}
 	runErr := chk.Run(ctx, in, func(req crawler.Request, res crawler.Result) {
 		if err := r.record(ctx, req, res); err != nil {
 			r.mu.Lock()
@@ -374,6 +410,10 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 		}
 	})
 	cancelFeed()
+	if r.captures != nil {
+		close(r.captures)
+		archivers.Wait()
+	}
 	ferr := <-feedErr
 	switch {
 	case r.recordErr != nil:
@@ -447,6 +487,12 @@ func (r *run) record(ctx context.Context, req crawler.Request, res crawler.Resul
 	if err != nil {
 		return fmt.Errorf("recording the check of %s: %w", link.URL, err)
 	}
+	if r.captures != nil && res.Class.IsSuccess() && res.Body != nil {
+		r.captures <- captureJob{linkID: link.ID, resp: archive.Response{
+			URL: link.URL, FinalURL: res.FinalURL, Status: res.Status, Header: res.Header,
+			Body: res.Body, FetchedAt: res.CheckedAt, Method: res.Method, UserAgent: r.opts.UserAgent,
+		}}
+	}
 	// Logged only once committed: a line here is a check that survives a kill.
 	r.opts.Logger.Debug("checked", "url", link.URL, "class", res.Class.String(), "state", next.State, "pending", netLevel)
 	r.mu.Lock()
@@ -461,6 +507,23 @@ func (r *run) record(ctx context.Context, req crawler.Request, res crawler.Resul
 	}
 	r.opts.Progress.Checked(link.URL, res.Class, next.State)
 	return nil
+}
+
+// capture hands one response to the archive. A failed capture is logged
+// and counted; it never fails the run, whose checks are already safe.
+func (r *run) capture(ctx context.Context, j captureJob) {
+	out, _, err := r.opts.Archive.Capture(ctx, j.linkID, j.resp)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case err != nil:
+		r.sum.CaptureErrs++
+		r.opts.Logger.Warn("snapshot failed", "url", j.resp.URL, "err", err)
+	case out == archive.Captured:
+		r.sum.Captured++
+	case out == archive.Unchanged:
+		r.sum.Unchanged++
+	}
 }
 
 // count adds one link's outcome to the summary; the caller holds mu.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/ingest"
@@ -284,5 +285,44 @@ func TestSecondJobIsRefusedWithAClearMessage(t *testing.T) {
 	_, err = h.run(false)
 	if err == nil || !strings.Contains(err.Error(), "another linkrot job is running (4242@otherhost") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestLivePagesAreArchivedFromTheCheckItself(t *testing.T) {
+	h := newHarness(t)
+	h.web.Site("news.example.com").
+		HTML("/story", "Harbour works begin", "<p>The harbour authority began work on the breakwater on Monday, ahead of the winter storms.</p>").
+		Status("/gone", 404)
+	h.doc("a.txt", "Notes\n\nhttps://news.example.com/story\nhttps://news.example.com/gone\n")
+	arc, err := archive.New(h.cfg.Archive, filepath.Join(h.dir, "data"), h.st, archive.Options{Now: h.clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer arc.Close()
+	chk, err := crawler.New(h.cfg.Crawler, h.cfg.Network, crawler.Options{Now: h.clock.now, DialContext: h.web.DialContext, KeepBody: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chk.Close()
+	s, err := Check(context.Background(), h.st, chk, Options{Policy: crawler.PolicyFrom(h.cfg.Recheck, h.cfg.DeadAfter), Now: h.clock.now, Archive: arc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Captured != 1 || s.CaptureErrs != 0 {
+		t.Fatalf("summary %+v", s)
+	}
+	hits := h.web.Hits("news.example.com", "/story")
+	if hits != 1 {
+		t.Errorf("the page was fetched %d times; the archive must use the check's response", hits)
+	}
+	snap, err := h.st.LatestSnapshot(context.Background(), "https://news.example.com/story")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Title != "Harbour works begin" {
+		t.Errorf("snapshot %+v", snap)
+	}
+	if _, err := h.st.LatestSnapshot(context.Background(), "https://news.example.com/gone"); err == nil {
+		t.Error("a 404 must not be archived")
 	}
 }

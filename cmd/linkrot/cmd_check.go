@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/job"
@@ -64,7 +66,9 @@ func runCheck(ctx context.Context, opts checkOptions, g *globals) error {
 	if err != nil {
 		return err
 	}
-	chk, err := crawler.New(cfg.Crawler, cfg.Network, crawler.Options{Now: g.now})
+	// With the archive on, checks GET the page and keep its body, so a
+	// snapshot never needs a second fetch.
+	chk, err := crawler.New(cfg.Crawler, cfg.Network, crawler.Options{Now: g.now, KeepBody: cfg.Archive.Enabled})
 	if err != nil {
 		return err
 	}
@@ -77,6 +81,15 @@ func runCheck(ctx context.Context, opts checkOptions, g *globals) error {
 	if opts.url != "" {
 		return checkOneURL(ctx, opts, g, cfg, st, chk)
 	}
+	var capturer job.Capturer
+	if cfg.Archive.Enabled {
+		arc, err := archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: g.now, Logger: slog.Default()})
+		if err != nil {
+			return err
+		}
+		defer arc.Close()
+		capturer = arc
+	}
 	p := g.printer()
 	var progress job.Progress
 	if !g.quiet && !opts.json && isTerminal(g.stderr) {
@@ -86,6 +99,7 @@ func runCheck(ctx context.Context, opts checkOptions, g *globals) error {
 		All: opts.all, Policy: crawler.PolicyFrom(cfg.Recheck, cfg.DeadAfter), Excluder: excluder,
 		Now: g.now, Progress: progress, Verify: !opts.noVerify,
 		ActiveHosts: 2 * cfg.Crawler.Concurrency / max(cfg.Crawler.PerHost, 1),
+		Archive:     capturer, UserAgent: cfg.Crawler.UserAgentString(),
 	})
 	if sum.RunID == 0 {
 		return err // nothing ran: the lock was held or the catalog failed
@@ -109,6 +123,9 @@ func printSummary(g *globals, s job.Summary) {
 	p.Printf("run %d %s: %d checked in %s (%.1f checks/s)\n", s.RunID, s.Status, s.Checked, s.Duration.Round(time.Millisecond), s.ChecksPerS)
 	p.Printf("  alive %d, moved %d, suspect %d, dead %d (%d new), recovered %d, blocked %d, excluded %d, network_down %d, repairs verified %d\n",
 		s.Alive, s.Moved, s.Suspect, s.Dead, s.NewlyDead, s.Recovered, s.Blocked, s.Excluded, s.NetworkDown, s.Verified)
+	if s.Captured+s.Unchanged+s.CaptureErrs > 0 {
+		p.Printf("  snapshots: %d captured, %d unchanged, %d failed\n", s.Captured, s.Unchanged, s.CaptureErrs)
+	}
 }
 
 // checkOneURL checks one URL now. A URL in the catalog gets the check
