@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -53,17 +54,26 @@ func benchPage(i, v, ad int) string {
 	return strings.Replace(page, "Buy cheap watches now and win a cruise", fmt.Sprintf("Advertisement number %d", ad), 1)
 }
 
+// dirBytes is the apparent size of the files under dir; diskBytes what
+// they occupy on disk (whole blocks), where small blob files cost more.
 func dirBytes(b *testing.B, dir string) int64 {
-	var n int64
+	n, _ := dirUsage(dir)
+	return n
+}
+
+func dirUsage(dir string) (size, disk int64) {
 	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
+				size += fi.Size()
+				if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+					disk += st.Blocks * 512
+				}
 			}
 		}
 		return nil
 	})
-	return n
+	return size, disk
 }
 
 // BenchmarkCapture captures 1,000 generated article pages into an empty
@@ -106,7 +116,7 @@ func benchCapture(b *testing.B, sync bool) {
 	var (
 		pass1, pass2       time.Duration
 		bytes1, bytes2     int64
-		warc1              int64
+		warc1, disk1       int64
 		captured, skipped2 int
 	)
 	b.ResetTimer()
@@ -127,8 +137,9 @@ func benchCapture(b *testing.B, sync bool) {
 		}
 		pass1 += time.Since(start)
 		b.StopTimer()
-		after1 := dirBytes(b, e.dir)
+		after1, d1 := dirUsage(e.dir)
 		bytes1 += after1
+		disk1 += d1
 		warc1 += dirBytes(b, filepath.Join(e.dir, warcDir))
 		b.StartTimer()
 
@@ -163,6 +174,7 @@ func benchCapture(b *testing.B, sync bool) {
 	b.ReportMetric(n*runs/pass2.Seconds(), "pass2_pages/s")
 	b.ReportMetric(perSnap, "B/snapshot")
 	b.ReportMetric(float64(warc1)/runs/n, "warc_B/snapshot")
+	b.ReportMetric(float64(disk1)/runs/n, "disk_B/snapshot")
 	b.ReportMetric(float64(pageBytes)/n, "page_B")
 	b.ReportMetric(float64(bytes2)/runs/float64(captured/b.N), "pass2_B/new_snapshot")
 	// Without the dedup rules the second pass would have stored every

@@ -59,4 +59,13 @@
 // of the WARC file it was writing; each Archiver starts a new file at its
 // first capture and never appends to an existing one, and Verify reports
 // the truncated tail by file and offset.
+//
+// Durability is per capture, not per batch: each blob is fsynced before
+// its rename and its directory after it, and the WARC file after the
+// capture's records, all before the catalog row is committed. Batching
+// would have to hold back the catalog rows too (or the catalog could name
+// bytes a power cut lost), and the cost is small next to fetching: on the
+// development VM, BenchmarkCapture measured about 175-280 captures/s with
+// fsync against 250-600/s without (the disk there is noisy), while a
+// polite crawler fetches a few pages a second per host.
 package archive

@@ -94,9 +94,12 @@ func declaresCharset(body []byte) bool {
 	return metaCharset.Match(body[:min(len(body), 1024)])
 }
 
+// maxArticleElements bounds the elements of a page given to readability.
+const maxArticleElements = 100_000
+
 // extractArticle makes the readable article of an HTML page. It reports
 // false when readability finds no article (an index page, an app shell):
-// the page is then kept raw only.
+// the page is then kept raw only, and only the title (if any) is set.
 //
 // The charset is decoded here, not by readability: FromReader guesses it
 // with a statistical detector and ignores the Content-Type header, which
@@ -115,9 +118,16 @@ func extractArticle(body []byte, contentType string, pageURL *url.URL) (art arti
 		return article{}, false
 	}
 	p := readability.NewParser()
+	// A page this large is not an article; its raw copy is kept, and the
+	// parser (which scores every element several times) is spared.
+	p.MaxElemsToParse = maxArticleElements
 	a, err := p.ParseAndMutate(doc, pageURL)
-	if err != nil || a.Node == nil {
+	if err != nil {
 		return article{}, false
+	}
+	if a.Node == nil {
+		// No article, but the title still names the copy in listings.
+		return article{title: strings.TrimSpace(a.Title())}, false
 	}
 	var text strings.Builder
 	if err := a.RenderText(&text); err != nil {
@@ -136,7 +146,7 @@ func extractArticle(body []byte, contentType string, pageURL *url.URL) (art arti
 	}
 	art.words = len(strings.Fields(art.text))
 	if art.words == 0 {
-		return article{}, false
+		return article{title: art.title}, false
 	}
 	// The text was taken before sanitising, so it does not carry the
 	// image placeholders sanitising adds.

@@ -190,6 +190,7 @@ func (a *Archiver) RestoreAll(ctx context.Context, url string, at time.Time, dir
 
 // MetaJSON is the stable shape of meta.json (and of `snapshots --json`).
 type MetaJSON struct {
+	ID            int64             `json:"id"`
 	LinkURL       string            `json:"link_url"`
 	URL           string            `json:"url"`
 	CapturedAt    time.Time         `json:"captured_at"`
@@ -225,7 +226,7 @@ func NewMetaJSON(s Snapshot) MetaJSON { return newMetaJSON(s, nil) }
 
 func newMetaJSON(s Snapshot, files map[string]string) MetaJSON {
 	m := MetaJSON{
-		LinkURL: s.LinkURL, URL: s.URL, CapturedAt: s.CapturedAt, LastSeen: s.LastSeen, SeenCount: s.SeenCount,
+		ID: s.ID, LinkURL: s.LinkURL, URL: s.URL, CapturedAt: s.CapturedAt, LastSeen: s.LastSeen, SeenCount: s.SeenCount,
 		Status: s.Status, ContentType: s.ContentType, Title: s.Title, Byline: s.Byline,
 		Published: s.Published, SiteName: s.SiteName, Excerpt: s.Excerpt, Language: s.Language,
 		Words: s.Words, PayloadDigest: s.PayloadDigest, ContentHash: s.ContentHash,

@@ -256,7 +256,7 @@ type memberError struct {
 
 func (e *memberError) Error() string {
 	if e.truncated {
-		return "truncated record (the file ends inside it): " + e.err.Error()
+		return "the file ends inside this record: " + e.err.Error()
 	}
 	return "corrupt gzip member: " + e.err.Error()
 }

@@ -139,15 +139,18 @@ func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, s
 	}
 	defer tx.Rollback()
 
+	// The link's state is read in the same transaction that replaces it,
+	// so the check's state_before is the state it really changed.
 	linkID := c.LinkID
+	var prevState string
 	if linkID != 0 {
 		var u string
-		err = tx.StmtContext(ctx, s.hot.linkURL).QueryRowContext(ctx, linkID).Scan(&u)
+		err = tx.StmtContext(ctx, s.hot.linkURL).QueryRowContext(ctx, linkID).Scan(&u, &prevState)
 		if err == nil && c.URL != "" && u != c.URL {
 			return 0, fmt.Errorf("link %d is %s, not %s", linkID, u, c.URL)
 		}
 	} else {
-		err = tx.StmtContext(ctx, s.hot.linkID).QueryRowContext(ctx, c.URL).Scan(&linkID)
+		err = tx.StmtContext(ctx, s.hot.linkID).QueryRowContext(ctx, c.URL).Scan(&linkID, &prevState)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
@@ -156,10 +159,15 @@ func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, s
 		return 0, err
 	}
 
+	// A check that sets no state records no transition ('' both).
+	var before, after string
+	if setState {
+		before, after = prevState, st.st.State
+	}
 	var id int64
 	err = tx.StmtContext(ctx, s.hot.insertCheck).QueryRowContext(ctx,
 		linkID, row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
-		c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending,
+		c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, before, after,
 	).Scan(&id)
 	if err != nil {
 		return 0, err
@@ -173,12 +181,12 @@ func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, s
 }
 
 const (
-	sqlLinkURLByID = "SELECT url FROM links WHERE id = ?"
-	sqlLinkIDByURL = "SELECT id FROM links WHERE url = ?"
+	sqlLinkURLByID = "SELECT url, state FROM links WHERE id = ?"
+	sqlLinkIDByURL = "SELECT id, state FROM links WHERE url = ?"
 	sqlInsertCheck = `
 		INSERT INTO checks (link_id, run_id, checked_at, class, status_code, final_url, redirects,
-			method, latency_ms, attempts, error, evidence, pending)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			method, latency_ms, attempts, error, evidence, pending, state_before, state_after)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`
 )
 
@@ -200,7 +208,12 @@ func (s *SQLite) applyPending(ctx context.Context, checkID int64, st stateRow) e
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, "UPDATE checks SET pending = 0 WHERE id = ? AND pending = 1", checkID)
+	// The transition is recorded from the link's state as it is now, in
+	// this transaction, before setLinkState replaces it: a pending check
+	// is applied to whatever state the link has at the end of its run.
+	res, err := tx.ExecContext(ctx, `UPDATE checks SET pending = 0,
+			state_before = (SELECT l.state FROM links l WHERE l.id = checks.link_id), state_after = ?
+		WHERE id = ? AND pending = 1`, st.st.State, checkID)
 	if err != nil {
 		return err
 	}

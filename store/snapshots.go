@@ -98,7 +98,7 @@ type Snapshot struct {
 	// What the readable article says about itself.
 	Title     string
 	Byline    string
-	Published string // as RFC 3339 when it could be parsed, else as found
+	Published string // RFC 3339; "" when the page does not say
 	SiteName  string
 	Excerpt   string
 	Language  string

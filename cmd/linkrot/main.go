@@ -108,7 +108,7 @@ func newRootCmd(g *globals) *cobra.Command {
 			g.stopProfile()
 		}
 	}
-	root.AddCommand(newAddCmd(g), newLinksCmd(g), newExtractCmd(g), newCheckCmd(g), newHistoryCmd(g))
+	root.AddCommand(newAddCmd(g), newLinksCmd(g), newExtractCmd(g), newCheckCmd(g), newHistoryCmd(g), newSnapshotsCmd(g), newRestoreCmd(g), newVerifyCmd(g))
 	return root
 }
 

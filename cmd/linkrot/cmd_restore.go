@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/linkrot/linkrot/archive"
+)
+
+type restoreOptions struct {
+	at     string
+	format string
+	output string
+}
+
+func newRestoreCmd(g *globals) *cobra.Command {
+	var opts restoreOptions
+	cmd := &cobra.Command{
+		Use:   "restore URL",
+		Short: "Give back the local archived copy of a URL",
+		Long: "restore writes the snapshot of URL captured closest to --at (by default the latest good one):\n" +
+			"html is the readable article as a self-contained page with a banner naming the original URL\n" +
+			"and capture time; text is its plain text; raw is the response body as received (its content\n" +
+			"type goes to stderr); warc is the capture's WARC records as a .warc.gz of their own.\n" +
+			"With -o DIR and no --format, every format is written into DIR with meta.json.",
+		Example: "  linkrot restore https://example.org/page > page.html\n" +
+			"  linkrot restore --at 2024-05-01 --format text https://example.org/page\n" +
+			"  linkrot restore --format raw -o paper.pdf https://example.org/paper.pdf\n" +
+			"  linkrot restore -o copies/page https://example.org/page",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRestore(cmd.Context(), opts, g, args[0])
+		},
+	}
+	opts.addFlags(cmd.Flags())
+	return cmd
+}
+
+func (o *restoreOptions) addFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.at, "at", "", "the copy closest to this date (2024-05-01, local midnight) or RFC 3339 time")
+	f.StringVar(&o.format, "format", "", "html, text, raw or warc (default html)")
+	f.StringVarP(&o.output, "output", "o", "", "write to this file (with --format) or directory (without); default stdout")
+}
+
+// parseAt reads --at: a date (midnight at its start, in loc) or an RFC
+// 3339 time.
+func parseAt(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("--at %q: want a date (2024-05-01) or an RFC 3339 time (2024-05-01T12:00:00Z)", s)
+}
+
+// noLocalCopy turns the archive's error into the one the user reads.
+func noLocalCopy(url string, err error) error {
+	if errors.Is(err, archive.ErrNoLocalCopy) {
+		return fmt.Errorf("no local copy of %s; try `linkrot restore --remote %s`", url, url)
+	}
+	return err
+}
+
+func runRestore(ctx context.Context, opts restoreOptions, g *globals, url string) error {
+	at, err := parseAt(opts.at, time.Local)
+	if err != nil {
+		return err
+	}
+	if opts.format != "" && !slices.Contains(archive.Formats, opts.format) {
+		return fmt.Errorf("--format %q: want one of %s", opts.format, strings.Join(archive.Formats, ", "))
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return err
+	}
+	st, err := g.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	arc, err := archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: g.now, Logger: slog.Default()})
+	if err != nil {
+		return err
+	}
+	defer arc.Close()
+	p := g.printer()
+
+	if opts.output != "" && opts.format == "" {
+		s, err := arc.RestoreAll(ctx, url, at, opts.output)
+		if err != nil {
+			return noLocalCopy(url, err)
+		}
+		p.Infof("restored the copy of %s captured %s into %s (%s)", url,
+			s.CapturedAt.Local().Format(time.DateTime), opts.output, strings.Join(archive.SnapshotFormats(s), ", "))
+		return nil
+	}
+	format := opts.format
+	if format == "" {
+		format = archive.FormatHTML
+	}
+	// The copy is made in memory first, so a damaged one writes nothing.
+	var buf bytes.Buffer
+	s, err := arc.Restore(ctx, url, at, format, &buf)
+	if err != nil {
+		return noLocalCopy(url, err)
+	}
+	if format == archive.FormatRaw {
+		p.Infof("content type: %s", s.ContentType)
+	}
+	if opts.output == "" {
+		_, err := g.stdout.Write(buf.Bytes())
+		return err
+	}
+	path := opts.output
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, archive.RestoreFileName(format, s))
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	p.Infof("restored the %s copy of %s captured %s to %s", format, url, s.CapturedAt.Local().Format(time.DateTime), path)
+	return nil
+}
