@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,12 +18,16 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/linkrot/linkrot/archive"
+	"github.com/linkrot/linkrot/config"
+	"github.com/linkrot/linkrot/crawler"
+	"github.com/linkrot/linkrot/store"
 )
 
 type restoreOptions struct {
 	at     string
 	format string
 	output string
+	remote bool
 }
 
 func newRestoreCmd(g *globals) *cobra.Command {
@@ -33,11 +39,15 @@ func newRestoreCmd(g *globals) *cobra.Command {
 			"html is the readable article as a self-contained page with a banner naming the original URL\n" +
 			"and capture time; text is its plain text; raw is the response body as received (its content\n" +
 			"type goes to stderr); warc is the capture's WARC records as a .warc.gz of their own.\n" +
-			"With -o DIR and no --format, every format is written into DIR with meta.json.",
+			"With -o DIR and no --format, every format is written into DIR with meta.json.\n" +
+			"--remote asks the public web archives in config.yaml instead (Wayback, Memento) for the\n" +
+			"copy closest before the link was first seen in a document, prints its address, and with -o\n" +
+			"downloads it.",
 		Example: "  linkrot restore https://example.org/page > page.html\n" +
 			"  linkrot restore --at 2024-05-01 --format text https://example.org/page\n" +
 			"  linkrot restore --format raw -o paper.pdf https://example.org/paper.pdf\n" +
-			"  linkrot restore -o copies/page https://example.org/page",
+			"  linkrot restore -o copies/page https://example.org/page\n" +
+			"  linkrot restore --remote https://example.org/page",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRestore(cmd.Context(), opts, g, args[0])
@@ -51,6 +61,7 @@ func (o *restoreOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.at, "at", "", "the copy closest to this date (2024-05-01, local midnight) or RFC 3339 time")
 	f.StringVar(&o.format, "format", "", "html, text, raw or warc (default html)")
 	f.StringVarP(&o.output, "output", "o", "", "write to this file (with --format) or directory (without); default stdout")
+	f.BoolVar(&o.remote, "remote", false, "ask public web archives instead of the local archive")
 }
 
 // parseAt reads --at: a date (midnight at its start, in loc) or an RFC
@@ -93,6 +104,9 @@ func runRestore(ctx context.Context, opts restoreOptions, g *globals, url string
 		return err
 	}
 	defer st.Close()
+	if opts.remote {
+		return restoreRemote(ctx, opts, g, cfg, st, url)
+	}
 	arc, err := archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: g.now, Logger: slog.Default()})
 	if err != nil {
 		return err
@@ -134,5 +148,64 @@ func runRestore(ctx context.Context, opts restoreOptions, g *globals, url string
 		return err
 	}
 	p.Infof("restored the %s copy of %s captured %s to %s", format, url, s.CapturedAt.Local().Format(time.DateTime), path)
+	return nil
+}
+
+// restoreRemote finds the best public copy: the one closest before the
+// link was first seen in a document (the page as it was cited).
+func restoreRemote(ctx context.Context, opts restoreOptions, g *globals, cfg *config.Config, st *store.SQLite, url string) error {
+	if opts.format != "" && opts.format != archive.FormatRaw {
+		return fmt.Errorf("--remote gives the archive's copy as it is: --format must be raw or left out")
+	}
+	client, err := crawler.HTTPClient(cfg.Crawler, cfg.Network, crawler.Options{})
+	if err != nil {
+		return err
+	}
+	firstSeen := time.Time{}
+	if l, err := st.LinkByURL(ctx, url); err == nil {
+		firstSeen = l.FirstSeen
+	}
+	if at, err := parseAt(opts.at, time.Local); err != nil {
+		return err
+	} else if !at.IsZero() {
+		firstSeen = at
+	}
+	remote := archive.NewRemote(cfg.Archive.External, client, archive.RemoteOptions{
+		UserAgent: cfg.Crawler.UserAgentString(), Logger: slog.Default(),
+	})
+	c, err := remote.Find(ctx, url, firstSeen)
+	if err != nil {
+		return fmt.Errorf("%s: %w", url, err)
+	}
+	p := g.printer()
+	p.Printf("%s\t%s\t%s\n", c.URL, c.Time.UTC().Format(time.RFC3339), c.Source)
+	if opts.output == "" {
+		return nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("User-Agent", cfg.Crawler.UserAgentString())
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("downloading %s: %w", c.URL, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("downloading %s: status %d", c.URL, resp.StatusCode)
+	}
+	limit := int64(cfg.Archive.MaxSize)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return fmt.Errorf("downloading %s: %w", c.URL, err)
+	}
+	if int64(len(body)) > limit {
+		return fmt.Errorf("downloading %s: larger than archive.max_size (%s)", c.URL, cfg.Archive.MaxSize)
+	}
+	if err := os.WriteFile(opts.output, body, 0o644); err != nil {
+		return err
+	}
+	p.Infof("saved the %s copy of %s (%s) to %s", c.Source, url, resp.Header.Get("Content-Type"), opts.output)
 	return nil
 }

@@ -240,3 +240,34 @@ func TestSecondCheckProcessRefuses(t *testing.T) {
 		t.Errorf("first check: %v", err)
 	}
 }
+
+// TestRestoreRemoteFindsThePublicCopy asks a (simulated) Wayback Machine
+// for a dead link's copy through the real binary, and downloads it.
+func TestRestoreRemoteFindsThePublicCopy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	e := newE2E(t, "archive:\n  external:\n    wayback:\n      availability_url: https://web.archive.org/wayback/available\n      cdx_url: https://web.archive.org/cdx/search/cdx\n    memento:\n      enabled: false\n")
+	const gone = "https://news.example.com/2014/09/29/harbour-story"
+	e.web.Site("news.example.com").Status("/2014/09/29/harbour-story", 404)
+	e.web.Archive("web.archive.org").
+		Add(gone, time.Date(2014, 9, 30, 8, 0, 0, 0, time.UTC), 200, "<html><title>Harbour story</title><p>The copy.</p></html>").
+		Add(gone, time.Date(2019, 1, 2, 8, 0, 0, 0, time.UTC), 404, "gone")
+	e.writeConfig()
+	out := e.mustRun("restore", "--remote", gone)
+	if !strings.Contains(out, "/web/20140930080000") || !strings.Contains(out, "wayback") {
+		t.Fatalf("restore --remote said:\n%s", out)
+	}
+	dest := filepath.Join(e.dir, "copy.html")
+	e.mustRun("restore", "--remote", "-o", dest, gone)
+	body, err := os.ReadFile(dest)
+	if err != nil || !strings.Contains(string(body), "The copy.") {
+		t.Fatalf("downloaded copy: %q, %v", body, err)
+	}
+	// With no local copy, plain restore says what to do.
+	cmd := e.command("restore", gone)
+	msg, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(msg), "try `linkrot restore --remote") {
+		t.Errorf("restore without a copy: %v\n%s", err, msg)
+	}
+}
