@@ -93,8 +93,10 @@ const LockName = "job"
 const lockStale = 2 * time.Minute
 
 // interleaveWindow is how many due links are held to spread hosts apart
-// in the feed: enough to cover many hosts, small next to any catalog.
-const interleaveWindow = 4096
+// in the feed. Links arrive host by host, so it must hold the links of
+// ActiveHosts hosts at once: 64k covers 32 hosts of 2,000 links each, in
+// about 15 MB, and is the most the feed ever holds.
+const interleaveWindow = 1 << 16
 
 // dueMargin is how far past the run's start a link may be due and still be
 // checked in this run.
