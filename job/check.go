@@ -34,6 +34,8 @@ type Checker interface {
 type Catalog interface {
 	LinkByURL(ctx context.Context, url string) (store.Link, error)
 	DueLinks(ctx context.Context, now time.Time, all bool, fn func(store.DueLink) error) error
+	DueHosts(ctx context.Context, now time.Time, all bool, afterHost string, limit int, fn func(string) error) error
+	DueLinksOfHost(ctx context.Context, now time.Time, all bool, q store.DueQuery, fn func(store.DueLink) error) error
 	BeginRun(ctx context.Context, startedAt time.Time, kind string) (int64, error)
 	FinishRun(ctx context.Context, runID int64, finishedAt time.Time, status string, summary map[string]int) error
 	Runs(ctx context.Context, limit int, fn func(store.Run) error) error
@@ -91,12 +93,6 @@ const LockName = "job"
 // lockStale is how old a holder's heartbeat must be before another process
 // takes the lock over; heartbeats come every lockStale/4.
 const lockStale = 2 * time.Minute
-
-// interleaveWindow is how many due links are held to spread hosts apart
-// in the feed. Links arrive host by host, so it must hold the links of
-// ActiveHosts hosts at once: 64k covers 32 hosts of 2,000 links each, in
-// about 15 MB, and is the most the feed ever holds.
-const interleaveWindow = 1 << 16
 
 // dueMargin is how far past the run's start a link may be due and still be
 // checked in this run.
@@ -358,7 +354,10 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	defer cancelFeed()
 	go func() {
 		defer close(in)
-		send := func(l store.DueLink) error {
+		feedErr <- r.feed(feedCtx, now, func(l store.DueLink) error {
+			if reason, excluded := r.excluded(l.URL); excluded {
+				return r.recordExcluded(ctx, l, reason)
+			}
 			r.mu.Lock()
 			r.inFlight[l.ID] = l
 			r.mu.Unlock()
@@ -368,25 +367,7 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 			case <-feedCtx.Done():
 				return feedCtx.Err()
 			}
-		}
-		il := newInterleaver[store.DueLink](interleaveWindow, r.opts.ActiveHosts)
-		err := r.cat.DueLinks(feedCtx, now, r.opts.All, func(l store.DueLink) error {
-			if reason, excluded := r.excluded(l.URL); excluded {
-				return r.recordExcluded(ctx, l, reason)
-			}
-			if next, ok := il.push(l.Host, l); ok {
-				return send(next)
-			}
-			return nil
 		})
-		for err == nil {
-			next, ok := il.pop()
-			if !ok {
-				break
-			}
-			err = send(next)
-		}
-		feedErr <- err
 	}()
 	var archivers sync.WaitGroup
 	if r.opts.Archive != nil {

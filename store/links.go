@@ -189,38 +189,7 @@ func (s *SQLite) DueLinks(ctx context.Context, now time.Time, all bool, fn func(
 		return fmt.Errorf("due links: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var (
-			d                                          DueLink
-			failFirst, success, first, last, nextCheck sql.NullString
-		)
-		err := rows.Scan(&d.ID, &d.URL, &d.Host, &d.State, &d.ConsecutiveFailures, &failFirst,
-			&success, &d.MovedTo, &first, &last, &nextCheck)
-		if err != nil {
-			return fmt.Errorf("due links: %w", err)
-		}
-		for _, t := range []struct {
-			dst *time.Time
-			src sql.NullString
-		}{
-			{&d.FirstFailure, failFirst}, {&d.LastSuccess, success},
-			{&d.FirstSeen, first}, {&d.LastChecked, last}, {&d.NextCheck, nextCheck},
-		} {
-			if *t.dst, err = decTime(t.src); err != nil {
-				return fmt.Errorf("due links: %s: %w", d.URL, err)
-			}
-		}
-		if err := fn(d); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("due links: %w", err)
-	}
-	return nil
+	return scanDueLinks(ctx, rows, fn)
 }
 
 // LinkOccurrences implements Store.

@@ -1,0 +1,81 @@
+package job
+
+import (
+	"context"
+	"time"
+
+	"github.com/linkrot/linkrot/store"
+)
+
+// pageSize is how many due links of one host are read at a time.
+const pageSize = 64
+
+// hostCursor is one active host's place in its due links.
+type hostCursor struct {
+	host   string
+	page   []store.DueLink
+	lastID int64
+	done   bool // no more pages to read
+}
+
+// feed hands every due link to send, taking them from ActiveHosts hosts at
+// a time, one link per host in turn. Links are stored in the order
+// documents listed them, usually host by host; the crawler keeps at most
+// per_host requests per host in flight, so a feed of one host at a time
+// would leave most global slots idle, and rotating over every host would
+// let each host's keep-alive connections expire between its turns. Memory
+// is a page per active host, whatever the size of the catalog.
+func (r *run) feed(ctx context.Context, now time.Time, send func(store.DueLink) error) error {
+	var (
+		active     []*hostCursor
+		lastHost   string
+		hostsSpent bool
+	)
+	for {
+		for !hostsSpent && len(active) < r.opts.ActiveHosts {
+			n := 0
+			err := r.cat.DueHosts(ctx, now, r.opts.All, lastHost, r.opts.ActiveHosts-len(active), func(h string) error {
+				active = append(active, &hostCursor{host: h})
+				lastHost = h
+				n++
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			hostsSpent = n == 0
+		}
+		if len(active) == 0 {
+			return nil
+		}
+		for i := 0; i < len(active); {
+			c := active[i]
+			if len(c.page) == 0 && !c.done {
+				if err := r.nextPage(ctx, now, c); err != nil {
+					return err
+				}
+			}
+			if len(c.page) == 0 {
+				active = append(active[:i], active[i+1:]...)
+				continue
+			}
+			l := c.page[0]
+			c.page = c.page[1:]
+			if err := send(l); err != nil {
+				return err
+			}
+			i++
+		}
+	}
+}
+
+func (r *run) nextPage(ctx context.Context, now time.Time, c *hostCursor) error {
+	c.page = c.page[:0]
+	err := r.cat.DueLinksOfHost(ctx, now, r.opts.All, store.DueQuery{Host: c.host, AfterID: c.lastID, Limit: pageSize}, func(l store.DueLink) error {
+		c.page = append(c.page, l)
+		c.lastID = l.ID
+		return nil
+	})
+	c.done = len(c.page) < pageSize
+	return err
+}
