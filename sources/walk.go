@@ -21,6 +21,7 @@ var skippedExts = map[string]bool{
 	".woff": true, ".woff2": true, ".ttf": true, ".otf": true, ".eot": true,
 	".exe": true, ".dll": true, ".so": true, ".dylib": true, ".o": true, ".a": true, ".class": true, ".jar": true, ".pyc": true, ".wasm": true,
 	".db": true, ".sqlite": true, ".db-wal": true, ".db-shm": true, ".warc": true,
+	".bak": true, // backups `linkrot fix --write` keeps beside the documents
 	".pdf": true, ".doc": true, ".docx": true, ".xls": true, ".xlsx": true, ".ppt": true, ".pptx": true, ".odt": true, ".epub": true,
 }
 

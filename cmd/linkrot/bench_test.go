@@ -71,7 +71,7 @@ func benchCheckOnce(b *testing.B, hosts, perHost int) {
 	}
 	var cfg strings.Builder
 	// The checker alone: archiving has its own benchmark (archive.BenchmarkCapture).
-	fmt.Fprintf(&cfg, "data_dir: data\nsources: [docs]\narchive:\n  enabled: false\ncrawler:\n  concurrency: 32\n  per_host: 2\n  per_host_interval: 0s\n  retries: 0\n")
+	fmt.Fprintf(&cfg, "data_dir: data\nsources: [docs]\nreports:\n  formats: []\narchive:\n  enabled: false\ncrawler:\n  concurrency: 32\n  per_host: 2\n  per_host_interval: 0s\n  retries: 0\n")
 	fmt.Fprintf(&cfg, "network:\n  allow_private: true\n  resolve_only: true\n  ca_file: %q\n  resolve:\n", filepath.Join(dir, "ca.pem"))
 	for _, r := range readLines(b, filepath.Join(dir, "resolve.txt")) {
 		fmt.Fprintf(&cfg, "    - %q\n", r)

@@ -17,6 +17,7 @@ import (
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/job"
+	"github.com/linkrot/linkrot/reports"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -111,6 +112,7 @@ func runCheck(ctx context.Context, opts checkOptions, g *globals) error {
 	} else {
 		printSummary(g, sum)
 	}
+	writeRunReport(ctx, g, cfg, st, sum.RunID)
 	if errors.Is(err, job.ErrNetworkDown) {
 		p.Warnf("%v", err)
 		return &exitCodeError{code: exitError, err: errors.New("run judged a network outage; see the warning above")}
@@ -196,4 +198,31 @@ func (b *barProgress) Finish()                               { _ = b.bar.Finish(
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd())) && !strings.EqualFold(os.Getenv("TERM"), "dumb")
+}
+
+// writeRunReport writes the report of a finished run to reports.dir. Its
+// failure is a warning: the run's checks are already safe in the catalog,
+// and `linkrot report --run ID` can write it again.
+func writeRunReport(ctx context.Context, g *globals, cfg *config.Config, st *store.SQLite, runID int64) {
+	if len(cfg.Reports.Formats) == 0 {
+		return // reports turned off
+	}
+	p := g.printer()
+	var finder reports.Finder
+	ext := cfg.Archive.External
+	if ext.Wayback.Enabled || (ext.Memento.Enabled && len(ext.Memento.Timegates) > 0) {
+		client, err := crawler.HTTPClient(cfg.Crawler, cfg.Network, crawler.Options{})
+		if err != nil {
+			p.Warnf("report: %v", err)
+			return
+		}
+		finder = archive.NewRemote(ext, client, archive.RemoteOptions{UserAgent: cfg.Crawler.UserAgentString(), Logger: slog.Default()})
+	}
+	files, err := job.WriteReport(ctx, st, finder, runID, cfg.Reports.Dir, cfg.Reports.Formats, g.now)
+	if err != nil {
+		p.Warnf("report: %v", err)
+	}
+	if len(files) > 0 {
+		p.Infof("report written: %s", strings.Join(files, ", "))
+	}
 }

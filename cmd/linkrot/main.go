@@ -109,6 +109,8 @@ func newRootCmd(g *globals) *cobra.Command {
 		}
 	}
 	root.AddCommand(newAddCmd(g), newLinksCmd(g), newExtractCmd(g), newCheckCmd(g), newHistoryCmd(g), newSnapshotsCmd(g), newRestoreCmd(g), newVerifyCmd(g))
+	root.AddCommand(newFixCmd(g))
+	root.AddCommand(newReportCmd(g))
 	return root
 }
 
