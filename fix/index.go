@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	xhtml "golang.org/x/net/html"
+
+	"github.com/linkrot/linkrot/sources"
 )
 
 // htmlIndex is the start tags of an HTML document with the byte spans of
@@ -83,57 +85,11 @@ func (t htmlTag) has(name string) bool {
 }
 
 // scanAttrs lists the attributes of one raw start tag with the offsets of
-// their values in it; the tokenizer gives decoded values without offsets.
+// their values, by the extractor's own scanner so that spans agree.
 func scanAttrs(tag string) []htmlAttr {
 	var out []htmlAttr
-	space := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
-	i := 1
-	for i < len(tag) && !space(tag[i]) && tag[i] != '>' && tag[i] != '/' {
-		i++
-	}
-	for i < len(tag) {
-		for i < len(tag) && (space(tag[i]) || tag[i] == '/') {
-			i++
-		}
-		if i >= len(tag) || tag[i] == '>' {
-			break
-		}
-		ns := i
-		for i < len(tag) && !space(tag[i]) && tag[i] != '=' && tag[i] != '>' && (tag[i] != '/' || i == ns) {
-			i++
-		}
-		if i == ns {
-			i++ // a stray character ("="): step over it, as the extractor does
-			continue
-		}
-		name := strings.ToLower(tag[ns:i])
-		for i < len(tag) && space(tag[i]) {
-			i++
-		}
-		if i >= len(tag) || tag[i] != '=' {
-			out = append(out, htmlAttr{name: name, start: i, end: i})
-			continue
-		}
-		i++
-		for i < len(tag) && space(tag[i]) {
-			i++
-		}
-		if i < len(tag) && (tag[i] == '"' || tag[i] == '\'') {
-			q := tag[i]
-			vs := i + 1
-			ve := strings.IndexByte(tag[vs:], q)
-			if ve < 0 {
-				ve = len(tag) - vs
-			}
-			out = append(out, htmlAttr{name: name, start: vs, end: vs + ve, quote: q})
-			i = vs + ve + 1
-			continue
-		}
-		vs := i
-		for i < len(tag) && !space(tag[i]) && tag[i] != '>' {
-			i++
-		}
-		out = append(out, htmlAttr{name: name, start: vs, end: i})
+	for _, a := range sources.TagAttrs(tag) {
+		out = append(out, htmlAttr{name: a.Name, start: a.Start, end: a.End, quote: a.Quote})
 	}
 	return out
 }

@@ -71,18 +71,18 @@ func extractHTML(text string, doc *Document, opts Options) {
 		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
 			name, _ := z.TagName()
 			tag := strings.ToLower(string(name))
-			spans := rawAttrs(raw)
-			get := func(key string) (attrSpan, bool) {
+			spans := TagAttrs(raw)
+			get := func(key string) (TagAttr, bool) {
 				for _, s := range spans {
-					if s.name == key {
+					if s.Name == key {
 						return s, true
 					}
 				}
-				return attrSpan{}, false
+				return TagAttr{}, false
 			}
 			value := func(key string) string {
 				s, _ := get(key)
-				return html.UnescapeString(raw[s.start:s.end])
+				return html.UnescapeString(raw[s.Start:s.End])
 			}
 			switch tag {
 			case "title":
@@ -95,7 +95,7 @@ func extractHTML(text string, doc *Document, opts Options) {
 				base = strings.TrimSpace(value("href"))
 			case "link":
 				if s, ok := get("href"); ok && hasToken(value("rel"), "canonical") {
-					attrs = append(attrs, htmlAttr{start: start + s.start, end: start + s.end, raw: raw[s.start:s.end], source: true})
+					attrs = append(attrs, htmlAttr{start: start + s.Start, end: start + s.End, raw: raw[s.Start:s.End], source: true})
 					canonical = strings.TrimSpace(value("href"))
 				}
 			case "meta":
@@ -104,7 +104,7 @@ func extractHTML(text string, doc *Document, opts Options) {
 				case "og:url":
 					if s, ok := get("content"); ok {
 						ogURL = strings.TrimSpace(value("content"))
-						attrs = append(attrs, htmlAttr{start: start + s.start, end: start + s.end, raw: raw[s.start:s.end], source: true})
+						attrs = append(attrs, htmlAttr{start: start + s.Start, end: start + s.End, raw: raw[s.Start:s.End], source: true})
 					}
 				case "article:published_time", "date", "datepublished", "dc.date", "pubdate":
 					if date == "" {
@@ -122,9 +122,9 @@ func extractHTML(text string, doc *Document, opts Options) {
 			}
 			if attr, ok := urlAttrs[tag]; ok {
 				if s, ok := get(attr); ok {
-					attrs = append(attrs, htmlAttr{start: start + s.start, end: start + s.end, raw: raw[s.start:s.end]})
+					attrs = append(attrs, htmlAttr{start: start + s.Start, end: start + s.End, raw: raw[s.Start:s.End]})
 					if tag == "a" {
-						anchor, _, _ = CleanAttrURL(raw[s.start:s.end])
+						anchor, _, _ = CleanAttrURL(raw[s.Start:s.End])
 					}
 				}
 			}
@@ -227,16 +227,20 @@ func attrOccurrence(a htmlAttr, base *url.URL) (Occurrence, bool) {
 	}, true
 }
 
-// attrSpan is an attribute's name and the byte span of its raw value in a tag.
-type attrSpan struct {
-	name       string
-	start, end int
+// TagAttr is one attribute of a raw start tag: its lower-case name and the
+// byte span of its raw value in the tag, quotes excluded.
+type TagAttr struct {
+	Name       string
+	Start, End int
+	Quote      byte // '"', '\'' or 0 when unquoted
 }
 
-// rawAttrs lists the attributes of one raw start tag with their value
-// offsets, which the tokenizer's decoded attributes do not give.
-func rawAttrs(tag string) []attrSpan {
-	var spans []attrSpan
+// TagAttrs lists the attributes of one raw start tag with their value
+// offsets, which the tokenizer's decoded attributes do not give. Anything
+// that rewrites attribute values in place (linkrot fix) must use it, so its
+// spans agree with the extractor's.
+func TagAttrs(tag string) []TagAttr {
+	var spans []TagAttr
 	i := 1
 	for i < len(tag) && !isHTMLSpace(tag[i]) && tag[i] != '>' && tag[i] != '/' {
 		i++ // tag name
@@ -261,7 +265,7 @@ func rawAttrs(tag string) []attrSpan {
 			i++
 		}
 		if i >= len(tag) || tag[i] != '=' {
-			spans = append(spans, attrSpan{name: name, start: i, end: i})
+			spans = append(spans, TagAttr{Name: name, Start: i, End: i})
 			continue
 		}
 		i++
@@ -275,7 +279,7 @@ func rawAttrs(tag string) []attrSpan {
 			if ve < 0 {
 				ve = len(tag) - vs
 			}
-			spans = append(spans, attrSpan{name: name, start: vs, end: vs + ve})
+			spans = append(spans, TagAttr{Name: name, Start: vs, End: vs + ve, Quote: q})
 			i = vs + ve + 1
 			continue
 		}
@@ -283,7 +287,7 @@ func rawAttrs(tag string) []attrSpan {
 		for i < len(tag) && !isHTMLSpace(tag[i]) && tag[i] != '>' {
 			i++
 		}
-		spans = append(spans, attrSpan{name: name, start: vs, end: i})
+		spans = append(spans, TagAttr{Name: name, Start: vs, End: i})
 	}
 	return spans
 }
