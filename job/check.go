@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -85,6 +86,20 @@ type Options struct {
 	// should let the crawler fill its global slots (concurrency / per_host,
 	// with room to spare). Default 32.
 	ActiveHosts int
+	// Kind names what started the run in the catalog ("check", "run",
+	// "serve"). Default "check".
+	Kind string
+	// Locked says the caller already holds the job lock as Owner
+	// (RunPipeline holds it across rescan, check and report), so Check
+	// must neither take it again nor release it.
+	Locked bool
+	// Stop, when closed, ends the run gently: no more due links are
+	// handed to the crawler, the checks it has taken finish (or time out)
+	// and are recorded, and the run ends interrupted with ErrStopped.
+	// The crawler may have taken up to its queue window (1024 or more)
+	// besides the requests in flight, so bound the drain by cancelling ctx,
+	// which abandons whatever is left.
+	Stop <-chan struct{}
 }
 
 // LockName is the catalog lock that keeps check, run and serve exclusive.
@@ -101,6 +116,14 @@ const dueMargin = time.Hour
 // ErrNetworkDown is returned (wrapped) when a run was judged the checker's
 // own outage: its checks changed no state.
 var ErrNetworkDown = errors.New("most hosts failed at the network level; this looks like the checker's own network outage, so no link state was changed")
+
+// ErrJobRunning is returned (wrapped, naming the holder) when another
+// process holds the job lock; a scheduler skips its run on it.
+var ErrJobRunning = errors.New("another linkrot job is running")
+
+// ErrStopped is returned when Options.Stop ended a run before every due
+// link was checked; the rest are checked by the next run.
+var ErrStopped = errors.New("run stopped before every due link was checked")
 
 // Summary is what a run did.
 type Summary struct {
@@ -138,8 +161,7 @@ func (o *Options) defaults() {
 		o.Now = time.Now
 	}
 	if o.Owner == "" {
-		host, _ := os.Hostname()
-		o.Owner = fmt.Sprintf("%d@%s", os.Getpid(), host)
+		o.Owner = defaultOwner()
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -153,6 +175,16 @@ func (o *Options) defaults() {
 	if o.Progress == nil {
 		o.Progress = noProgress{}
 	}
+	if o.Kind == "" {
+		o.Kind = "check"
+	}
+}
+
+// defaultOwner names this process as a lock holder: pid@host, which lets
+// Lock tell a dead holder on this machine from a live one.
+func defaultOwner() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%d@%s", os.Getpid(), host)
 }
 
 type noProgress struct{}
@@ -177,7 +209,7 @@ func Lock(ctx context.Context, cat Catalog, owner string, now func() time.Time, 
 	}
 	if err != nil {
 		if errors.As(err, &held) {
-			return nil, fmt.Errorf("another linkrot job is running (%s, since %s); wait for it to finish or stop it",
+			return nil, fmt.Errorf("%w (%s, since %s); wait for it to finish or stop it", ErrJobRunning,
 				held.Owner, held.Since.Local().Format(time.DateTime))
 		}
 		return nil, err
@@ -212,16 +244,23 @@ func Lock(ctx context.Context, cat Catalog, owner string, now func() time.Time, 
 // as it finishes, so an interrupted run loses only the requests in flight.
 func Check(ctx context.Context, cat Catalog, chk Checker, opts Options) (Summary, error) {
 	opts.defaults()
-	release, err := Lock(ctx, cat, opts.Owner, opts.Now, opts.Logger)
-	if err != nil {
-		return Summary{}, err
+	if !opts.Locked {
+		release, err := Lock(ctx, cat, opts.Owner, opts.Now, opts.Logger)
+		if err != nil {
+			return Summary{}, err
+		}
+		defer release()
 	}
-	defer release()
 	if err := finishAbandonedRuns(ctx, cat, opts.Now()); err != nil {
 		return Summary{}, err
 	}
+	if stopRequested(opts.Stop) {
+		// Stopped before checking began (serve shut down during the
+		// rescan): no run is recorded; the next one does the work.
+		return Summary{}, ErrStopped
+	}
 	start := opts.Now()
-	runID, err := cat.BeginRun(ctx, start, "check")
+	runID, err := cat.BeginRun(ctx, start, opts.Kind)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -239,6 +278,10 @@ func Check(ctx context.Context, cat Catalog, chk Checker, opts Options) (Summary
 		return r.finish(ctx, start, store.RunInterrupted, ctx.Err())
 	case err != nil:
 		return r.finish(ctx, start, store.RunFailed, err)
+	case r.stopped.Load():
+		// Pending network-level checks stay pending, as after a cancel:
+		// too few hosts were tried to tell an outage from link rot.
+		return r.finish(ctx, start, store.RunInterrupted, ErrStopped)
 	}
 	if r.networkDown() {
 		n, err := cat.MarkRunNetworkDown(ctx, runID)
@@ -252,6 +295,15 @@ func Check(ctx context.Context, cat Catalog, chk Checker, opts Options) (Summary
 		return r.finish(ctx, start, store.RunFailed, err)
 	}
 	return r.finish(ctx, start, store.RunOK, nil)
+}
+
+func stopRequested(stop <-chan struct{}) bool {
+	select {
+	case <-stop:
+		return true
+	default:
+		return false // also for a nil channel: no stop was asked for
+	}
 }
 
 // ownerGone reports whether a lock owner "pid@host" names a process on this
@@ -305,6 +357,7 @@ type run struct {
 	hostsNetFail map[string]bool
 	pending      []pendingState
 	recordErr    error
+	stopped      atomic.Bool // Options.Stop ended the feed
 	// captures feeds the archive workers; small, since each item holds a
 	// whole response body.
 	captures chan captureJob
@@ -352,7 +405,22 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	feedErr := make(chan error, 1)
 	feedCtx, cancelFeed := context.WithCancel(ctx)
 	defer cancelFeed()
+	fed := make(chan struct{}) // closed when the feed has returned
+	if r.opts.Stop != nil {
+		// Stopping ends only the feed: the crawler finishes what it has
+		// taken (ctx is still live) and Run returns once in is drained.
+		// A stop after the last link was fed changes nothing.
+		go func() {
+			select {
+			case <-r.opts.Stop:
+				r.stopped.Store(true)
+				cancelFeed()
+			case <-fed:
+			}
+		}()
+	}
 	go func() {
+		defer close(fed)
 		defer close(in)
 		feedErr <- r.feed(feedCtx, now, func(l store.DueLink) error {
 			if reason, excluded := r.excluded(l.URL); excluded {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -13,11 +12,9 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/job"
-	"github.com/linkrot/linkrot/reports"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -63,61 +60,57 @@ func runCheck(ctx context.Context, opts checkOptions, g *globals) error {
 	if err != nil {
 		return err
 	}
-	excluder, err := cfg.Exclude.Compile()
-	if err != nil {
-		return err
+	if opts.url != "" {
+		return checkOneURL(ctx, opts, g, cfg)
 	}
-	// With the archive on, checks GET the page and keep its body, so a
-	// snapshot never needs a second fetch.
-	chk, err := crawler.New(cfg.Crawler, cfg.Network, crawler.Options{Now: g.now, KeepBody: cfg.Archive.Enabled})
-	if err != nil {
-		return err
-	}
-	defer chk.Close()
 	st, err := g.openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if opts.url != "" {
-		return checkOneURL(ctx, opts, g, cfg, st, chk)
-	}
-	var capturer job.Capturer
-	if cfg.Archive.Enabled {
-		arc, err := archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: g.now, Logger: slog.Default()})
-		if err != nil {
-			return err
-		}
-		defer arc.Close()
-		capturer = arc
-	}
-	p := g.printer()
 	var progress job.Progress
 	if !g.quiet && !opts.json && isTerminal(g.stderr) {
 		progress = &barProgress{}
 	}
-	sum, err := job.Check(ctx, st, chk, job.Options{
-		All: opts.all, Policy: crawler.PolicyFrom(cfg.Recheck, cfg.DeadAfter), Excluder: excluder,
-		Now: g.now, Progress: progress, Verify: !opts.noVerify,
-		ActiveHosts: 2 * cfg.Crawler.Concurrency / max(cfg.Crawler.PerHost, 1),
-		Archive:     capturer, UserAgent: cfg.Crawler.UserAgentString(),
+	res, err := job.RunPipeline(ctx, cfg, st, job.PipelineOptions{
+		All: opts.all, Verify: !opts.noVerify, Now: g.now, Kind: "check", Progress: progress,
 	})
-	if sum.RunID == 0 {
+	if res.Check.RunID == 0 {
 		return err // nothing ran: the lock was held or the catalog failed
 	}
+	p := g.printer()
 	if opts.json {
-		if jerr := p.JSON(sum); jerr != nil {
+		if jerr := p.JSON(res.Check); jerr != nil {
 			return jerr
 		}
 	} else {
-		printSummary(g, sum)
+		printSummary(g, res.Check)
 	}
-	writeRunReport(ctx, g, cfg, st, sum.RunID)
+	printReportFiles(g, res)
+	return pipelineExit(g, err)
+}
+
+// pipelineExit turns a finished run's error into the command's: a network
+// outage is a warning with exit code 1, as for check.
+func pipelineExit(g *globals, err error) error {
 	if errors.Is(err, job.ErrNetworkDown) {
-		p.Warnf("%v", err)
+		g.printer().Warnf("%v", err)
 		return &exitCodeError{code: exitError, err: errors.New("run judged a network outage; see the warning above")}
 	}
 	return err
+}
+
+// printReportFiles says where the run's report went. A report that could
+// not be written is a warning: the checks are safe in the catalog and
+// `linkrot report --run ID` writes it again.
+func printReportFiles(g *globals, res job.PipelineResult) {
+	p := g.printer()
+	if res.ReportErr != nil {
+		p.Warnf("report: %v", res.ReportErr)
+	}
+	if len(res.ReportFiles) > 0 {
+		p.Infof("report written: %s", strings.Join(res.ReportFiles, ", "))
+	}
 }
 
 func printSummary(g *globals, s job.Summary) {
@@ -132,7 +125,17 @@ func printSummary(g *globals, s job.Summary) {
 
 // checkOneURL checks one URL now. A URL in the catalog gets the check
 // recorded and its state updated, under the job lock like any run.
-func checkOneURL(ctx context.Context, opts checkOptions, g *globals, cfg *config.Config, st *store.SQLite, chk *crawler.Checker) error {
+func checkOneURL(ctx context.Context, opts checkOptions, g *globals, cfg *config.Config) error {
+	chk, err := crawler.New(cfg.Crawler, cfg.Network, crawler.Options{Now: g.now, KeepBody: cfg.Archive.Enabled})
+	if err != nil {
+		return err
+	}
+	defer chk.Close()
+	st, err := g.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	res := chk.Check(ctx, opts.url)
 	link, lerr := st.LinkByURL(ctx, opts.url)
 	state := ""
@@ -198,31 +201,4 @@ func (b *barProgress) Finish()                               { _ = b.bar.Finish(
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd())) && !strings.EqualFold(os.Getenv("TERM"), "dumb")
-}
-
-// writeRunReport writes the report of a finished run to reports.dir. Its
-// failure is a warning: the run's checks are already safe in the catalog,
-// and `linkrot report --run ID` can write it again.
-func writeRunReport(ctx context.Context, g *globals, cfg *config.Config, st *store.SQLite, runID int64) {
-	if len(cfg.Reports.Formats) == 0 {
-		return // reports turned off
-	}
-	p := g.printer()
-	var finder reports.Finder
-	ext := cfg.Archive.External
-	if ext.Wayback.Enabled || (ext.Memento.Enabled && len(ext.Memento.Timegates) > 0) {
-		client, err := crawler.HTTPClient(cfg.Crawler, cfg.Network, crawler.Options{})
-		if err != nil {
-			p.Warnf("report: %v", err)
-			return
-		}
-		finder = archive.NewRemote(ext, client, archive.RemoteOptions{UserAgent: cfg.Crawler.UserAgentString(), Logger: slog.Default()})
-	}
-	files, err := job.WriteReport(ctx, st, finder, runID, cfg.Reports.Dir, cfg.Reports.Formats, g.now)
-	if err != nil {
-		p.Warnf("report: %v", err)
-	}
-	if len(files) > 0 {
-		p.Infof("report written: %s", strings.Join(files, ", "))
-	}
 }

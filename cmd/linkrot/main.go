@@ -111,6 +111,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	root.AddCommand(newAddCmd(g), newLinksCmd(g), newExtractCmd(g), newCheckCmd(g), newHistoryCmd(g), newSnapshotsCmd(g), newRestoreCmd(g), newVerifyCmd(g))
 	root.AddCommand(newFixCmd(g))
 	root.AddCommand(newReportCmd(g))
+	root.AddCommand(newRunCmd(g), newScheduleCmd(g), newServeCmd(g))
 	return root
 }
 

@@ -1,0 +1,158 @@
+package job
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/linkrot/linkrot/archive"
+	"github.com/linkrot/linkrot/config"
+	"github.com/linkrot/linkrot/crawler"
+	"github.com/linkrot/linkrot/ingest"
+	"github.com/linkrot/linkrot/reports"
+	"github.com/linkrot/linkrot/store"
+)
+
+// PipelineOptions tune one whole job. Zero values are sensible.
+type PipelineOptions struct {
+	// Rescan ingests cfg.Sources before checking (run, serve), so documents
+	// added since the last run are checked in this one.
+	Rescan bool
+	All    bool // check every link in use, due or not
+	Verify bool // settle doubtful repairs on the web first
+	Now    func() time.Time
+	// Owner names the job lock's holder; pid@host when empty.
+	Owner    string
+	Kind     string // the run's kind in the catalog: "check", "run", "serve"
+	Progress Progress
+	Logger   *slog.Logger
+	// Warn hears about each source file that could not be used fully;
+	// the rescan goes on.
+	Warn func(path string, err error)
+	// Rescanned hears the rescan's counts as soon as it is done, before
+	// the check (serve logs them in order).
+	Rescanned func(ingest.Stats)
+	// Archive is a long-lived archiver to capture with (serve shares one
+	// with its web UI, so a single writer appends to the WARC files). When
+	// nil and cfg.Archive.Enabled, the pipeline opens its own and closes it.
+	Archive *archive.Archiver
+	// Stop ends the check gently; see Options.Stop.
+	Stop <-chan struct{}
+}
+
+// PipelineResult is what one job did. Check.RunID is 0 when no run began
+// (the lock was held, the rescan or the catalog failed).
+type PipelineResult struct {
+	Rescanned   bool         `json:"rescanned"`
+	Ingest      ingest.Stats `json:"ingest"`
+	Check       Summary      `json:"check"`
+	ReportFiles []string     `json:"reports"`
+	// ReportErr is why the report (or its public-archive copies) could not
+	// be written. It never fails the job: the checks are already in the
+	// catalog, and `linkrot report --run ID` writes the report again.
+	ReportErr error `json:"-"`
+}
+
+// RunPipeline runs one whole job under the job lock: rescan the sources
+// (when asked), check what is due (archiving live pages), and write the
+// run's report. check, run and serve all go through it, so they cannot
+// drift apart. The error is Check's (ErrNetworkDown, ErrStopped, ctx's), or
+// why the job could not start (ErrJobRunning, configuration, catalog).
+func RunPipeline(ctx context.Context, cfg *config.Config, st *store.SQLite, p PipelineOptions) (PipelineResult, error) {
+	var res PipelineResult
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+	if p.Logger == nil {
+		p.Logger = slog.Default()
+	}
+	if p.Owner == "" {
+		p.Owner = defaultOwner() // the same owner for the lock and for Check
+	}
+	// Everything that can fail on configuration alone fails before the
+	// lock is taken, so a bad config never blocks another process's run.
+	excluder, err := cfg.Exclude.Compile()
+	if err != nil {
+		return res, err
+	}
+	// With the archive on, checks GET the page and keep its body, so a
+	// snapshot never needs a second fetch.
+	chk, err := crawler.New(cfg.Crawler, cfg.Network, crawler.Options{Now: p.Now, KeepBody: cfg.Archive.Enabled})
+	if err != nil {
+		return res, err
+	}
+	defer chk.Close()
+
+	// One lock over rescan, check and report, so that two jobs (serve's
+	// and a `linkrot run` from cron) never overlap in any part: a rescan
+	// rewrites the occurrences whose repairs a check's verification adopts.
+	release, err := Lock(ctx, st, p.Owner, p.Now, p.Logger)
+	if err != nil {
+		return res, err
+	}
+	defer release()
+
+	if p.Rescan {
+		res.Rescanned = true
+		if len(cfg.Sources) == 0 {
+			p.Logger.Warn("no sources in the configuration; checking the catalog as it is")
+		} else {
+			res.Ingest, err = ingest.Add(ctx, st, cfg.Sources, ingest.Options{Now: p.Now, Warn: p.Warn})
+			if err != nil {
+				return res, fmt.Errorf("rescanning the sources: %w", err)
+			}
+		}
+		if p.Rescanned != nil {
+			p.Rescanned(res.Ingest)
+		}
+	}
+
+	var capturer Capturer
+	if cfg.Archive.Enabled {
+		arc := p.Archive
+		if arc == nil {
+			arc, err = archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: p.Now, Logger: p.Logger})
+			if err != nil {
+				return res, err
+			}
+			defer arc.Close()
+		}
+		capturer = arc
+	}
+	res.Check, err = Check(ctx, st, chk, Options{
+		All: p.All, Policy: crawler.PolicyFrom(cfg.Recheck, cfg.DeadAfter), Excluder: excluder,
+		Now: p.Now, Owner: p.Owner, Locked: true, Kind: p.Kind, Progress: p.Progress, Logger: p.Logger,
+		Verify: p.Verify, Stop: p.Stop,
+		ActiveHosts: 2 * cfg.Crawler.Concurrency / max(cfg.Crawler.PerHost, 1),
+		Archive:     capturer, UserAgent: cfg.Crawler.UserAgentString(),
+	})
+	if res.Check.RunID == 0 {
+		return res, err // nothing ran
+	}
+	// A run cut short by a shutdown skips its report: stopping must be
+	// prompt, and `linkrot report --run ID` writes it later.
+	if ctx.Err() == nil && !errors.Is(err, ErrStopped) {
+		res.ReportFiles, res.ReportErr = writePipelineReport(ctx, cfg, st, res.Check.RunID, p)
+	}
+	return res, err
+}
+
+// writePipelineReport writes the run's report to reports.dir, with the
+// public-archive copies of its dead links when an external archive is on.
+func writePipelineReport(ctx context.Context, cfg *config.Config, st *store.SQLite, runID int64, p PipelineOptions) ([]string, error) {
+	if len(cfg.Reports.Formats) == 0 {
+		return nil, nil // reports turned off
+	}
+	var finder reports.Finder
+	ext := cfg.Archive.External
+	if ext.Wayback.Enabled || (ext.Memento.Enabled && len(ext.Memento.Timegates) > 0) {
+		client, err := crawler.HTTPClient(cfg.Crawler, cfg.Network, crawler.Options{})
+		if err != nil {
+			return nil, err
+		}
+		finder = archive.NewRemote(ext, client, archive.RemoteOptions{UserAgent: cfg.Crawler.UserAgentString(), Logger: p.Logger})
+	}
+	return WriteReport(ctx, st, finder, runID, cfg.Reports.Dir, cfg.Reports.Formats, p.Now)
+}
