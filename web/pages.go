@@ -56,7 +56,6 @@ type view struct {
 	Section string // which navigation entry is current
 	CSRF    string // the run-now form's token
 	CanRun  bool   // a run-now function was given
-	Auth    bool   // the UI is behind authentication
 	CSSPath string
 	D       any
 }
@@ -82,7 +81,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	v := view{
 		Title: title, Section: section(r.URL.Path), CanRun: s.runNow != nil,
-		Auth: s.auth.enabled(), CSSPath: cssPath, D: data,
+		CSSPath: cssPath, D: data,
 	}
 	if s.runNow != nil {
 		v.CSRF = s.csrf.token(w, r)

@@ -74,6 +74,8 @@ type Server struct {
 	mux     *http.ServeMux
 }
 
+var _ http.Handler = (*Server)(nil)
+
 // New checks d and builds the server. It makes no request and starts no
 // goroutine.
 func New(d Deps) (*Server, error) {

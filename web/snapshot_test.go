@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/linkrot/linkrot/archive"
 )
 
 // Archived copies are untrusted: whatever form they are served in, they
@@ -156,4 +159,39 @@ func TestRunReport(t *testing.T) {
 	wantStatus(t, resp, body, http.StatusNotFound)
 	resp, body = f.get(t, "/runs/3/report?format=pdf")
 	wantStatus(t, resp, body, http.StatusBadRequest)
+}
+
+// A copy with no readable form (a PDF) is a download wherever it is
+// asked for: as a memento, and as the "original" a frame would show.
+func TestNonHTMLCopy(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := t.Context()
+	l, err := f.st.LinkByURL(ctx, urlNew)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2024, 6, 2, 8, 0, 0, 0, time.UTC)
+	_, sn, err := f.arc.Capture(ctx, l.ID, archive.Response{URL: urlNew, Status: 200,
+		Header: http.Header{"Content-Type": {"application/pdf"}}, Body: []byte("%PDF-1.4\n% not really\n"), FetchedAt: at})
+	if err != nil || sn.ID == 0 {
+		t.Fatalf("capture: %v", err)
+	}
+	for _, p := range []string{"/web/20240602080000/" + urlNew, fmt.Sprintf("/snapshot/%d/original", sn.ID)} {
+		resp, body := f.get(t, p)
+		wantStatus(t, resp, body, http.StatusOK)
+		wantSandboxed(t, resp)
+		if d := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(d, "attachment;") || !strings.Contains(d, ".pdf") {
+			t.Errorf("%s: Content-Disposition %q", p, d)
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "application/pdf" || body != "%PDF-1.4\n% not really\n" {
+			t.Errorf("%s: %q, %q", p, ct, body)
+		}
+	}
+	resp, body := f.get(t, fmt.Sprintf("/snapshot/%d", sn.ID))
+	wantStatus(t, resp, body, http.StatusOK)
+	if strings.Contains(body, "<iframe") || !strings.Contains(body, "Download raw") {
+		t.Error("the viewer frames a PDF or offers no download")
+	}
+	resp, body = f.get(t, fmt.Sprintf("/snapshot/%d/view", sn.ID))
+	wantStatus(t, resp, body, http.StatusNotFound)
 }

@@ -36,7 +36,6 @@ func (s *Server) funcs() template.FuncMap {
 		"pct":      func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },
 		"num":      thousands,
 		"join":     strings.Join,
-		"host":     hostOf,
 		"linkURL":  func(u string) string { return "/link?url=" + url.QueryEscape(u) },
 		"goURL":    func(u string) string { return "/go?url=" + url.QueryEscape(u) },
 		"timemap":  func(u string) string { return timemapPrefix + pathURL(u) },

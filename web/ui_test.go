@@ -225,3 +225,38 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestPlotEdges(t *testing.T) {
+	if c := plotRuns(nil); !c.Empty {
+		t.Error("no runs should be an empty plot")
+	}
+	start := time.Date(2024, 6, 1, 3, 0, 0, 0, time.UTC)
+	running := runRow{}
+	running.StartedAt = start.Add(time.Hour) // no FinishedAt: still running, not plotted
+	one := runRow{Dead: 7, Suspect: 3}
+	one.ID, one.StartedAt, one.FinishedAt = 1, start, start.Add(time.Minute)
+	c := plotRuns([]runRow{running, one})
+	if c.Empty || len(c.Series) != 2 || len(c.Series[0].Dots) != 1 || c.Series[0].Dots[0].X != (c.Left+c.Right)/2 {
+		t.Errorf("one run: %+v", c)
+	}
+	if c.YTicks[len(c.YTicks)-1].Label != "10" {
+		t.Errorf("axis top %q, want 10 (7 rounded up)", c.YTicks[len(c.YTicks)-1].Label)
+	}
+	for n, want := range map[int]int{0: 1, 1: 1, 2: 2, 3: 5, 7: 10, 11: 20, 250: 500, 1000: 1000} {
+		if got := niceCeil(n); got != want {
+			t.Errorf("niceCeil(%d) = %d, want %d", n, got, want)
+		}
+	}
+	now := time.Date(2024, 6, 10, 12, 0, 0, 0, time.UTC)
+	for d, want := range map[time.Duration]string{
+		-30 * time.Second: "just now", -5 * time.Minute: "5 min ago", -3 * time.Hour: "3 h ago",
+		-72 * time.Hour: "3 days ago", 15 * time.Hour: "in 15 h",
+	} {
+		if got := ago(now.Add(d), now); got != want {
+			t.Errorf("ago(%s) = %q, want %q", d, got, want)
+		}
+	}
+	if thousands(1234567) != "1,234,567" || thousands(-1000) != "-1,000" || thousands(999) != "999" {
+		t.Error("thousands")
+	}
+}
