@@ -383,7 +383,19 @@ func (r *run) finish(ctx context.Context, start time.Time, status string, cause 
 	if s := r.sum.Duration.Seconds(); s > 0 {
 		r.sum.ChecksPerS = float64(r.sum.Checked) / s
 	}
-	if err := r.cat.FinishRun(context.WithoutCancel(ctx), r.runID, r.opts.Now(), status, r.sum.counters()); err != nil && cause == nil {
+	counters := r.sum.counters()
+	// The catalog's totals after the run, so that a plot over runs shows
+	// how many links are dead, not just how many this run happened to check.
+	if c, ok := r.cat.(interface {
+		LinkStateCounts(context.Context) (map[string]int, error)
+	}); ok {
+		if totals, err := c.LinkStateCounts(context.WithoutCancel(ctx)); err == nil {
+			for st, n := range totals {
+				counters["total_"+st] = n
+			}
+		}
+	}
+	if err := r.cat.FinishRun(context.WithoutCancel(ctx), r.runID, r.opts.Now(), status, counters); err != nil && cause == nil {
 		cause = err
 	}
 	return r.sum, cause

@@ -326,3 +326,18 @@ func TestLivePagesAreArchivedFromTheCheckItself(t *testing.T) {
 		t.Error("a 404 must not be archived")
 	}
 }
+
+func TestRunRecordsCatalogTotals(t *testing.T) {
+	h := newHarness(t)
+	h.web.Site("t.example.com").HTML("/a", "A", "<p>a</p>").Status("/b", 404)
+	h.doc("t.txt", "T\n\nhttps://t.example.com/a https://t.example.com/b\n")
+	s, err := h.run(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run store.Run
+	_ = h.st.Runs(context.Background(), 1, func(r store.Run) error { run = r; return nil })
+	if run.ID != s.RunID || run.Summary["total_alive"] != 1 || run.Summary["total_suspect"] != 1 {
+		t.Errorf("run summary %v", run.Summary)
+	}
+}

@@ -5,11 +5,13 @@ import (
 	"strings"
 )
 
-// The dashboard's plot of dead and suspect verdicts per run is drawn here
+// The dashboard's plot of dead and suspect links over runs is drawn here
 // as plain SVG geometry that the template writes out: no script, no
 // charting library, and readable in any browser with scripts off. The
-// numbers come from each run's stored summary: how many of the links that
-// run checked it left dead or suspect.
+// numbers come from each run's stored summary: the catalog's totals when
+// the run finished (total_dead, total_suspect), or for runs recorded before
+// those existed, how many of the links that run checked it left dead or
+// suspect.
 
 type chart struct {
 	W, H    int
@@ -57,7 +59,7 @@ func plotRuns(newestFirst []runRow) chart {
 	}
 	top := 1
 	for _, r := range runs {
-		top = max(top, r.Dead, r.Suspect)
+		top = max(top, r.PlotDead, r.PlotSuspect)
 	}
 	ymax := niceCeil(top)
 	x := func(i int) float64 {
@@ -84,8 +86,8 @@ func plotRuns(newestFirst []runRow) chart {
 		name, label string
 		val         func(runRow) int
 	}{
-		{"dead", "dead", func(r runRow) int { return r.Dead }},
-		{"suspect", "suspect", func(r runRow) int { return r.Suspect }},
+		{"dead", "dead", func(r runRow) int { return r.PlotDead }},
+		{"suspect", "suspect", func(r runRow) int { return r.PlotSuspect }},
 	} {
 		se := series{Name: sr.name, Label: sr.label}
 		var pts []string
@@ -98,7 +100,13 @@ func plotRuns(newestFirst []runRow) chart {
 		se.Points = strings.Join(pts, " ")
 		c.Series = append(c.Series, se)
 	}
-	c.Caption = fmt.Sprintf("Dead and suspect verdicts in the last %d finished runs", len(runs))
+	c.Caption = fmt.Sprintf("Links dead and suspect after each of the last %d finished runs", len(runs))
+	for _, r := range runs {
+		if !r.Totals {
+			c.Caption += " (older runs, which did not record totals, show only the links they checked)"
+			break
+		}
+	}
 	return c
 }
 

@@ -139,6 +139,10 @@ type runRow struct {
 	Dead     int
 	Suspect  int
 	Newly    int
+	// What the plot shows: the catalog's totals after the run when the run
+	// recorded them (Totals), else the run's own verdicts.
+	PlotDead, PlotSuspect int
+	Totals                bool
 }
 
 // chartRuns is how many runs the dashboard plots.
@@ -166,6 +170,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	err = s.cat.Runs(ctx, chartRuns, func(run store.Run) error {
 		row := runRow{Run: run, Checked: run.Summary["checked"], Dead: run.Summary["dead"],
 			Suspect: run.Summary["suspect"], Newly: run.Summary["newly_dead"]}
+		// Runs record the catalog's totals when they finish; the plot uses
+		// them (links dead after the run), older runs their own verdicts.
+		if _, ok := run.Summary["total_dead"]; ok || run.Summary["total_suspect"] > 0 {
+			row.PlotDead, row.PlotSuspect, row.Totals = run.Summary["total_dead"], run.Summary["total_suspect"], true
+		} else {
+			row.PlotDead, row.PlotSuspect = row.Dead, row.Suspect
+		}
 		if !run.FinishedAt.IsZero() {
 			row.Duration = run.FinishedAt.Sub(run.StartedAt)
 		}
@@ -397,6 +408,13 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 		}
 		row := runRow{Run: run, Checked: run.Summary["checked"], Dead: run.Summary["dead"],
 			Suspect: run.Summary["suspect"], Newly: run.Summary["newly_dead"]}
+		// Runs record the catalog's totals when they finish; the plot uses
+		// them (links dead after the run), older runs their own verdicts.
+		if _, ok := run.Summary["total_dead"]; ok || run.Summary["total_suspect"] > 0 {
+			row.PlotDead, row.PlotSuspect, row.Totals = run.Summary["total_dead"], run.Summary["total_suspect"], true
+		} else {
+			row.PlotDead, row.PlotSuspect = row.Dead, row.Suspect
+		}
 		if !run.FinishedAt.IsZero() {
 			row.Duration = run.FinishedAt.Sub(run.StartedAt)
 		}

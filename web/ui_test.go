@@ -233,7 +233,7 @@ func TestPlotEdges(t *testing.T) {
 	start := time.Date(2024, 6, 1, 3, 0, 0, 0, time.UTC)
 	running := runRow{}
 	running.StartedAt = start.Add(time.Hour) // no FinishedAt: still running, not plotted
-	one := runRow{Dead: 7, Suspect: 3}
+	one := runRow{Dead: 7, Suspect: 3, PlotDead: 7, PlotSuspect: 3}
 	one.ID, one.StartedAt, one.FinishedAt = 1, start, start.Add(time.Minute)
 	c := plotRuns([]runRow{running, one})
 	if c.Empty || len(c.Series) != 2 || len(c.Series[0].Dots) != 1 || c.Series[0].Dots[0].X != (c.Left+c.Right)/2 {

@@ -1,0 +1,49 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/linkrot/linkrot/store"
+)
+
+func TestLinkStateCountsAndPing(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	occ := func(u string) store.Occurrence { return store.Occurrence{URL: u, Raw: u, Role: "cited", Confidence: 1} }
+	if _, err := st.SaveDocument(ctx, store.Document{Path: "/d/a.txt", Hash: "h", ScannedAt: now},
+		[]store.Occurrence{occ("https://a.example/1"), occ("https://a.example/2")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveDocument(ctx, store.Document{Path: "/d/b.txt", Hash: "h2", ScannedAt: now},
+		[]store.Occurrence{occ("https://b.example/gone-doc")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MarkDocumentMissing(ctx, "/d/b.txt", now); err != nil {
+		t.Fatal(err)
+	}
+	dead := store.LinkState{State: "dead", ConsecutiveFailures: 3, FirstFailure: now}
+	if _, err := st.RecordCheck(ctx, store.CheckRecord{URL: "https://a.example/2", CheckedAt: now, Class: "http_4xx", Status: 404}, &dead, now); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := st.LinkStateCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["dead"] != 1 || counts["unchecked"] != 1 || len(counts) != 2 {
+		t.Errorf("counts = %v (the link only a missing document cites must not count)", counts)
+	}
+	if err := st.Ping(ctx); err != nil {
+		t.Error(err)
+	}
+	if _, err := st.SnapshotByID(ctx, 42); err == nil {
+		t.Error("no snapshot 42, want an error")
+	}
+}
