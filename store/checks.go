@@ -290,23 +290,7 @@ func (s *SQLite) streamChecks(ctx context.Context, what, q string, args []any, f
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanCheck(rows)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
+	return eachRow(ctx, rows, what, func(r *sql.Rows) (CheckRecord, error) { return scanCheck(r) }, fn)
 }
 
 // PendingChecks implements CheckStore.

@@ -66,7 +66,6 @@ func (s *SQLite) DueLinksOfHost(ctx context.Context, now time.Time, all bool, dq
 	if err != nil {
 		return fmt.Errorf("due links of %s: %w", dq.Host, err)
 	}
-	defer rows.Close()
 	return scanDueLinks(ctx, rows, fn)
 }
 
@@ -86,28 +85,44 @@ func dueCondition(now time.Time, all bool) (string, []any, error) {
 
 // scanDueLinks calls fn for each row of a due-links query.
 func scanDueLinks(ctx context.Context, rows *sql.Rows, fn func(DueLink) error) error {
+	return eachRow(ctx, rows, "due links", scanDueLink, fn)
+}
+
+func scanDueLink(rows *sql.Rows) (DueLink, error) {
+	var (
+		d                                          DueLink
+		failFirst, success, first, last, nextCheck sql.NullString
+	)
+	err := rows.Scan(&d.ID, &d.URL, &d.Host, &d.State, &d.ConsecutiveFailures, &failFirst,
+		&success, &d.MovedTo, &first, &last, &nextCheck)
+	if err != nil {
+		return d, err
+	}
+	for _, t := range []struct {
+		dst *time.Time
+		src sql.NullString
+	}{
+		{&d.FirstFailure, failFirst}, {&d.LastSuccess, success},
+		{&d.FirstSeen, first}, {&d.LastChecked, last}, {&d.NextCheck, nextCheck},
+	} {
+		if *t.dst, err = decTime(t.src); err != nil {
+			return d, fmt.Errorf("%s: %w", d.URL, err)
+		}
+	}
+	return d, nil
+}
+
+// eachRow scans every row of rows and hands it to fn, stopping at fn's
+// first error (returned as is) or when ctx is done; what names the stream
+// in the errors of the query itself. It closes rows.
+func eachRow[T any](ctx context.Context, rows *sql.Rows, what string, scan func(*sql.Rows) (T, error), fn func(T) error) error {
+	defer rows.Close()
 	for rows.Next() {
-		var (
-			d                                          DueLink
-			failFirst, success, first, last, nextCheck sql.NullString
-		)
-		err := rows.Scan(&d.ID, &d.URL, &d.Host, &d.State, &d.ConsecutiveFailures, &failFirst,
-			&success, &d.MovedTo, &first, &last, &nextCheck)
+		v, err := scan(rows)
 		if err != nil {
-			return fmt.Errorf("due links: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
-		for _, t := range []struct {
-			dst *time.Time
-			src sql.NullString
-		}{
-			{&d.FirstFailure, failFirst}, {&d.LastSuccess, success},
-			{&d.FirstSeen, first}, {&d.LastChecked, last}, {&d.NextCheck, nextCheck},
-		} {
-			if *t.dst, err = decTime(t.src); err != nil {
-				return fmt.Errorf("due links: %s: %w", d.URL, err)
-			}
-		}
-		if err := fn(d); err != nil {
+		if err := fn(v); err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
@@ -115,7 +130,7 @@ func scanDueLinks(ctx context.Context, rows *sql.Rows, fn func(DueLink) error) e
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("due links: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }

@@ -188,7 +188,6 @@ func (s *SQLite) DueLinks(ctx context.Context, now time.Time, all bool, fn func(
 	if err != nil {
 		return fmt.Errorf("due links: %w", err)
 	}
-	defer rows.Close()
 	return scanDueLinks(ctx, rows, fn)
 }
 

@@ -109,24 +109,12 @@ func (s *SQLite) RunChecks(ctx context.Context, fromRun, toRun int64, fn func(Ru
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(ctx, rows, what, func(r *sql.Rows) (RunCheck, error) {
 		var rc RunCheck
-		rc.CheckRecord, err = scanCheck(rowsScanner{rows, []any{&rc.Host, &rc.StateBefore, &rc.StateAfter}})
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		if err := fn(rc); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
+		var err error
+		rc.CheckRecord, err = scanCheck(rowsScanner{r, []any{&rc.Host, &rc.StateBefore, &rc.StateAfter}})
+		return rc, err
+	}, fn)
 }
 
 // LinksInState implements ReportStore.

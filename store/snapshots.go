@@ -353,21 +353,5 @@ func (s *SQLite) streamSnapshots(ctx context.Context, what, q string, args []any
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		sn, err := scanSnapshot(rows)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		if err := fn(sn); err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
+	return eachRow(ctx, rows, what, func(r *sql.Rows) (Snapshot, error) { return scanSnapshot(r) }, fn)
 }
