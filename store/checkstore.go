@@ -33,6 +33,14 @@ type CheckStore interface {
 	// is not worth a request. Excluded and blocked links are given like
 	// any other; the caller decides what to do with them.
 	DueLinks(ctx context.Context, now time.Time, all bool, fn func(DueLink) error) error
+	// DueHosts streams, in host order, up to limit hosts after afterHost
+	// that have a due link; DueLinksOfHost streams one page of a host's due
+	// links by ID. Together they let a run take links a few hosts at a
+	// time, interleaved, holding a page per host in memory.
+	DueHosts(ctx context.Context, now time.Time, all bool, afterHost string, limit int, fn func(host string) error) error
+	DueLinksOfHost(ctx context.Context, now time.Time, all bool, q DueQuery, fn func(DueLink) error) error
+	// LinkStateCounts counts the links in use by state.
+	LinkStateCounts(ctx context.Context) (map[string]int, error)
 
 	// BeginRun records the start of a job run (status "running") and
 	// returns its ID for RecordCheck and FinishRun. A zero startedAt means

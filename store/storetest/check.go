@@ -18,6 +18,7 @@ var checkTests = []struct {
 	fn   func(t *testing.T, s store.CheckStore)
 }{
 	{"LinkByURL", testLinkByURL},
+	{"DueByHost", testDueByHost},
 	{"RecordCheckAndHistory", testRecordCheckAndHistory},
 	{"RecordCheckIdentifiesLink", testRecordCheckIdentifiesLink},
 	{"RecordCheckRefusesBadInput", testRecordCheckRefusesBadInput},
@@ -1056,5 +1057,62 @@ func testAdoptTwins(t *testing.T, s store.CheckStore) {
 	}
 	if !reflect.DeepEqual(after, before) {
 		t.Errorf("twins after rescan:\n got %+v\nwant %+v", after, before)
+	}
+}
+
+// testDueByHost pages through due links host by host: every due link once,
+// hosts in order, links by ID, nothing from a missing document or not due.
+func testDueByHost(t *testing.T, s store.CheckStore) {
+	ctx := ctxT(t)
+	var occs []store.Occurrence
+	for i := range 5 {
+		occs = append(occs, cited(fmt.Sprintf("https://b.example/%d", i), i+1), cited(fmt.Sprintf("https://a.example/%d", i), i+10))
+	}
+	save(t, s, doc("hosts.txt", t0), occs...)
+	save(t, s, doc("gone.txt", t0), cited("https://c.example/only-missing", 1))
+	if err := s.MarkDocumentMissing(ctx, "gone.txt", t0); err != nil {
+		t.Fatal(err)
+	}
+	future := &store.LinkState{State: "alive", LastSuccess: t0}
+	record(t, s, store.CheckRecord{URL: "https://a.example/4", CheckedAt: t0, Class: "ok", Status: 200}, future, t0.Add(72*time.Hour))
+	now := t0.Add(time.Hour)
+
+	var hosts []string
+	if err := s.DueHosts(ctx, now, false, "", 10, func(h string) error { hosts = append(hosts, h); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(hosts, " ") != "a.example b.example" {
+		t.Fatalf("due hosts %v", hosts)
+	}
+	hosts = nil
+	if err := s.DueHosts(ctx, now, false, "a.example", 10, func(h string) error { hosts = append(hosts, h); return nil }); err != nil || len(hosts) != 1 {
+		t.Fatalf("hosts after a.example: %v %v", hosts, err)
+	}
+	var got []string
+	var after int64
+	for page := 0; page < 10; page++ {
+		n := 0
+		err := s.DueLinksOfHost(ctx, now, false, store.DueQuery{Host: "a.example", AfterID: after, Limit: 2}, func(d store.DueLink) error {
+			got = append(got, d.URL)
+			after = d.ID
+			n++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 2 {
+			break
+		}
+	}
+	if strings.Join(got, " ") != "https://a.example/0 https://a.example/1 https://a.example/2 https://a.example/3" {
+		t.Errorf("due links of a.example: %v", got)
+	}
+	counts, err := s.LinkStateCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["alive"] != 1 || counts["unchecked"] != 9 {
+		t.Errorf("state counts %v", counts)
 	}
 }
