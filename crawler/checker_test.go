@@ -520,3 +520,25 @@ func TestRunCancel(t *testing.T) {
 		t.Errorf("cancelled Check: %s %q", r.Class, r.Err)
 	}
 }
+
+// On a host whose probe answered 200, HTML pages always need a GET for the
+// soft-404 check, so later checks skip the HEAD; an honest host keeps
+// settling with HEAD alone.
+func TestHeadSkippedWhereItCannotSettle(t *testing.T) {
+	w := newWeb(t)
+	w.Site("soft.example").HTML("/n/a", "Story A", "<p>A long story about the harbour.</p>").
+		HTML("/n/b", "Story B", "<p>Another story about the breakwater.</p>").
+		Fallback(fakeweb.SameAs("/n/a"))
+	w.Site("honest.example").HTML("/n/a", "Story A", "<p>A.</p>").HTML("/n/b", "Story B", "<p>B.</p>")
+	s := newChecker(t, w, nil)
+	s.check(t, "https://soft.example/n/a")
+	r := s.check(t, "https://soft.example/n/b")
+	if r.Method != "GET" || r.Attempts != 1 {
+		t.Errorf("soft host: method %s, attempts %d, evidence %v; want one GET", r.Method, r.Attempts, r.Evidence)
+	}
+	s.check(t, "https://honest.example/n/a")
+	r = s.check(t, "https://honest.example/n/b")
+	if r.Method != "HEAD" || r.Attempts != 1 {
+		t.Errorf("honest host: method %s, attempts %d, evidence %v; want one HEAD", r.Method, r.Attempts, r.Evidence)
+	}
+}

@@ -29,7 +29,7 @@ import (
 // sooner is rude.
 func (c *Checker) decide(ctx context.Context, s *session, u *url.URL, res *Result) {
 	method := http.MethodGet
-	if c.cfg.HeadFirst && !c.opts.KeepBody {
+	if c.cfg.HeadFirst && !c.opts.KeepBody && !c.untrustedHost(u) {
 		method = http.MethodHead
 	}
 	retriesLeft := c.cfg.Retries

@@ -195,6 +195,14 @@ func (c *Checker) runProbe(ctx context.Context, s *session, final *url.URL) *pro
 }
 
 // trustedHost: the host's probe for u's shape already got an honest 404.
+// untrustedHost reports whether the host's probe for this path shape
+// already answered 200: its HTML pages always need a GET for the soft-404
+// check, so a HEAD first would only double the requests.
+func (c *Checker) untrustedHost(u *url.URL) bool {
+	pr, ok := c.probes.peek(probeKey(u))
+	return ok && pr != nil && !pr.trusted
+}
+
 func (c *Checker) trustedHost(u *url.URL) bool {
 	pr, ok := c.probes.peek(probeKey(u))
 	return ok && pr != nil && pr.trusted
