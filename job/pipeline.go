@@ -146,13 +146,12 @@ func writePipelineReport(ctx context.Context, cfg *config.Config, st *store.SQLi
 		return nil, nil // reports turned off
 	}
 	var finder reports.Finder
-	ext := cfg.Archive.External
-	if ext.Wayback.Enabled || (ext.Memento.Enabled && len(ext.Memento.Timegates) > 0) {
-		client, err := crawler.HTTPClient(cfg.Crawler, cfg.Network, crawler.Options{})
-		if err != nil {
-			return nil, err
-		}
-		finder = archive.NewRemote(ext, client, archive.RemoteOptions{UserAgent: cfg.Crawler.UserAgentString(), Logger: p.Logger})
+	remote, _, err := RemoteArchives(cfg, p.Logger)
+	if err != nil {
+		return nil, err
+	}
+	if remote != nil {
+		finder = remote
 	}
 	return WriteReport(ctx, st, finder, runID, cfg.Reports.Dir, cfg.Reports.Formats, p.Now)
 }

@@ -10,9 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/linkrot/linkrot/archive"
-	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/fix"
+	"github.com/linkrot/linkrot/job"
 )
 
 type fixOptions struct {
@@ -89,15 +88,14 @@ func runFix(ctx context.Context, opts fixOptions, g *globals, args []string) err
 	defer st.Close()
 
 	var remote fix.CopyFinder
-	ext := cfg.Archive.External
-	if mode != fix.ArchiveLocal && (ext.Wayback.Enabled || ext.Memento.Enabled) {
-		// The archives are reached through the crawler's network rules
-		// (resolve overrides, private-address guard, extra CAs).
-		client, err := crawler.HTTPClient(cfg.Crawler, cfg.Network, crawler.Options{})
+	if mode != fix.ArchiveLocal {
+		r, _, err := job.RemoteArchives(cfg, slog.Default())
 		if err != nil {
 			return err
 		}
-		remote = archive.NewRemote(ext, client, archive.RemoteOptions{UserAgent: cfg.Crawler.UserAgentString(), Logger: slog.Default()})
+		if r != nil {
+			remote = r
+		}
 	}
 
 	p := g.printer()

@@ -19,7 +19,7 @@ import (
 
 	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/config"
-	"github.com/linkrot/linkrot/crawler"
+	"github.com/linkrot/linkrot/job"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -157,9 +157,12 @@ func restoreRemote(ctx context.Context, opts restoreOptions, g *globals, cfg *co
 	if opts.format != "" && opts.format != archive.FormatRaw {
 		return fmt.Errorf("--remote gives the archive's copy as it is: --format must be raw or left out")
 	}
-	client, err := crawler.HTTPClient(cfg.Crawler, cfg.Network, crawler.Options{})
+	remote, client, err := job.RemoteArchives(cfg, slog.Default())
 	if err != nil {
 		return err
+	}
+	if remote == nil {
+		return errors.New("--remote: no public archive is enabled in archive.external")
 	}
 	firstSeen := time.Time{}
 	if l, err := st.LinkByURL(ctx, url); err == nil {
@@ -170,9 +173,6 @@ func restoreRemote(ctx context.Context, opts restoreOptions, g *globals, cfg *co
 	} else if !at.IsZero() {
 		firstSeen = at
 	}
-	remote := archive.NewRemote(cfg.Archive.External, client, archive.RemoteOptions{
-		UserAgent: cfg.Crawler.UserAgentString(), Logger: slog.Default(),
-	})
 	c, err := remote.Find(ctx, url, firstSeen)
 	if err != nil {
 		return fmt.Errorf("%s: %w", url, err)
