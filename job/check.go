@@ -436,7 +436,12 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 		defer close(in)
 		feedErr <- r.feed(feedCtx, now, func(l store.DueLink) error {
 			if reason, excluded := r.excluded(l.URL); excluded {
-				return r.recordExcluded(ctx, l, reason)
+				return r.recordExcluded(ctx, l, "excluded by configuration: "+reason)
+			}
+			if l.DefangedOnly {
+				// Refanging is for reading and reports; fetching a
+				// malware indicator someone defanged would be harmful.
+				return r.recordExcluded(ctx, l, "written defanged in every document that cites it (a security indicator), so never fetched")
 			}
 			r.mu.Lock()
 			r.inFlight[l.ID] = l
@@ -508,7 +513,7 @@ func (r *run) recordExcluded(ctx context.Context, l store.DueLink, reason string
 	st := fromStatus(next)
 	_, err := r.cat.RecordCheck(ctx, store.CheckRecord{
 		LinkID: l.ID, RunID: r.runID, URL: l.URL, CheckedAt: now,
-		Class: crawler.ClassExcluded.String(), Evidence: []string{"excluded by configuration: " + reason},
+		Class: crawler.ClassExcluded.String(), Evidence: []string{reason},
 	}, &st, at)
 	if err != nil {
 		return err

@@ -341,3 +341,28 @@ func TestRunRecordsCatalogTotals(t *testing.T) {
 		t.Errorf("run summary %v", run.Summary)
 	}
 }
+
+func TestDefangedIndicatorsAreNeverFetched(t *testing.T) {
+	h := newHarness(t)
+	h.web.Site("evil.example").HTML("/payload", "Payload", "<p>bad</p>")
+	h.web.Site("good.example").HTML("/advisory", "Advisory", "<p>read me</p>")
+	h.doc("ioc.txt", "Indicators\n\nhxxps://evil[.]example/payload\nWrite-up: https://good.example/advisory\n")
+	s, err := h.run(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.state("https://evil.example/payload"); got != crawler.StateExcluded {
+		t.Errorf("defanged indicator: state %s", got)
+	}
+	if n := h.web.HostHits("evil.example"); n != 0 {
+		t.Errorf("the defanged host was contacted %d times", n)
+	}
+	if h.state("https://good.example/advisory") != crawler.StateAlive || s.Excluded != 1 {
+		t.Errorf("summary %+v", s)
+	}
+	var ev []string
+	_ = h.st.History(context.Background(), "https://evil.example/payload", func(c store.CheckRecord) error { ev = c.Evidence; return nil })
+	if len(ev) != 1 || !strings.Contains(ev[0], "defanged") {
+		t.Errorf("evidence %v", ev)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -23,6 +24,9 @@ const verifiedConfidence = 0.95
 func (r *run) verifyRepairs(ctx context.Context, chk Checker) error {
 	var refs []store.OccurrenceRef
 	err := r.cat.OccurrencesNeedingVerification(ctx, func(o store.OccurrenceRef) error {
+		if slices.Contains(o.Occurrence.Repairs, "refanged") {
+			return nil // a defanged indicator is never fetched, candidates included
+		}
 		refs = append(refs, o)
 		return nil
 	})

@@ -173,6 +173,9 @@ type DueLink struct {
 	FirstSeen   time.Time
 	LastChecked time.Time // zero = never
 	NextCheck   time.Time
+	// DefangedOnly: every document that cites the link wrote it defanged
+	// (hxxp, [.]), which marks a security indicator, not a page to visit.
+	DefangedOnly bool
 }
 
 // Run is one job run.

@@ -56,8 +56,7 @@ func (s *SQLite) DueLinksOfHost(ctx context.Context, now time.Time, all bool, dq
 	if err != nil {
 		return fmt.Errorf("due links of %s: %w", dq.Host, err)
 	}
-	q := `SELECT l.id, l.url, l.host, l.state, l.consecutive_failures, l.first_failure,
-		l.last_success, l.moved_to, l.first_seen, l.last_checked, l.next_check
+	q := `SELECT ` + dueLinkColumns + `
 		FROM links l
 		WHERE l.host = ? AND l.id > ? AND EXISTS (SELECT 1 FROM ` + presentOccurrences + ` WHERE o.link_id = l.id)` +
 		cond + ` ORDER BY l.id LIMIT ?`
@@ -83,6 +82,14 @@ func dueCondition(now time.Time, all bool) (string, []any, error) {
 	return ` AND l.next_check <= ?`, []any{t}, nil
 }
 
+// dueLinkColumns selects a DueLink from links l. DefangedOnly is true when
+// every occurrence in an existing document was written defanged
+// ("hxxp://evil[.]com"): a security indicator, not a link to visit.
+const dueLinkColumns = `l.id, l.url, l.host, l.state, l.consecutive_failures, l.first_failure,
+		l.last_success, l.moved_to, l.first_seen, l.last_checked, l.next_check,
+		NOT EXISTS (SELECT 1 FROM ` + presentOccurrences + ` WHERE o.link_id = l.id
+			AND instr(coalesce(o.repairs, ''), '"refanged"') = 0)`
+
 // scanDueLinks calls fn for each row of a due-links query.
 func scanDueLinks(ctx context.Context, rows *sql.Rows, fn func(DueLink) error) error {
 	return eachRow(ctx, rows, "due links", scanDueLink, fn)
@@ -94,7 +101,7 @@ func scanDueLink(rows *sql.Rows) (DueLink, error) {
 		failFirst, success, first, last, nextCheck sql.NullString
 	)
 	err := rows.Scan(&d.ID, &d.URL, &d.Host, &d.State, &d.ConsecutiveFailures, &failFirst,
-		&success, &d.MovedTo, &first, &last, &nextCheck)
+		&success, &d.MovedTo, &first, &last, &nextCheck, &d.DefangedOnly)
 	if err != nil {
 		return d, err
 	}

@@ -161,8 +161,7 @@ func (s *SQLite) LinkByURL(ctx context.Context, rawURL string) (Link, error) {
 
 // DueLinks implements CheckStore.
 func (s *SQLite) DueLinks(ctx context.Context, now time.Time, all bool, fn func(DueLink) error) error {
-	q := `SELECT l.id, l.url, l.host, l.state, l.consecutive_failures, l.first_failure,
-		l.last_success, l.moved_to, l.first_seen, l.last_checked, l.next_check
+	q := `SELECT ` + dueLinkColumns + `
 		FROM links l
 		WHERE EXISTS (SELECT 1 FROM ` + presentOccurrences + ` WHERE o.link_id = l.id)`
 	var args []any
