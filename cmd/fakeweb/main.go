@@ -125,7 +125,7 @@ func run(ctx context.Context, opts options, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "fakeweb: ready; stop with Ctrl-C")
 	<-ctx.Done()
-	fmt.Fprintln(out, "fakeweb: stopping")
+	fmt.Fprintf(out, "fakeweb: stopping after %d requests\n", w.TotalHits())
 	return w.Close()
 }
 

@@ -240,6 +240,18 @@ func (w *Web) HostHits(host string) int {
 	return w.hostHits[canonicalHost(host)]
 }
 
+// TotalHits is how many requests reached any host since the start or the
+// last ResetHits: benchmarks divide it by the links checked.
+func (w *Web) TotalHits() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, h := range w.hostHits {
+		n += h
+	}
+	return n
+}
+
 // ResetHits forgets hit counts, the request log and concurrency peaks.
 // Behaviours that depend on Hit (Flap, AfterHits, RetryAfter…) start over.
 func (w *Web) ResetHits() {

@@ -420,3 +420,23 @@ func TestCloseStopsEverything(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+func TestTotalHitsCountsEveryHost(t *testing.T) {
+	w := newWeb(t)
+	w.Site("a.example").HTML("/", "A", "<p>a</p>")
+	urls := w.GenerateSites(2, 3)
+	for _, u := range append(urls, "http://a.example/") {
+		resp, err := w.Client().Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if got := w.TotalHits(); got < 7 {
+		t.Errorf("TotalHits = %d, want at least 7 (one per URL, plus redirects)", got)
+	}
+	w.ResetHits()
+	if w.TotalHits() != 0 {
+		t.Error("ResetHits must clear the total")
+	}
+}
