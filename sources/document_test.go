@@ -251,3 +251,26 @@ func TestMailAddressOrOtherURIIsNeverJoined(t *testing.T) {
 		}
 	}
 }
+
+func TestWordBreakInsideAURLInHTMLText(t *testing.T) {
+	page := "<html><body><p>See https://www.example.org/a-very-long-<wbr>path/to/<WBR/>page.html today.</p></body></html>"
+	doc, err := ExtractDocument("p.html", []byte(page), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Occurrences) != 1 {
+		t.Fatalf("occurrences %+v", doc.Occurrences)
+	}
+	o := doc.Occurrences[0]
+	if o.URL != "https://www.example.org/a-very-long-path/to/page.html" {
+		t.Errorf("url %q", o.URL)
+	}
+	if o.Raw != page[o.Start:o.End] || !strings.Contains(o.Raw, "<wbr>") {
+		t.Errorf("raw %q must be the original text", o.Raw)
+	}
+	for n := 5; n < 12; n++ {
+		if got := len(invisible(n)); got != n {
+			t.Errorf("invisible(%d) has %d bytes", n, got)
+		}
+	}
+}

@@ -33,7 +33,18 @@ type htmlAttr struct {
 
 // extractHTML reads HTML and Netscape bookmark files: URLs in reference
 // attributes, the canonical link as the source URL, and bare URLs in text.
-func extractHTML(text string, doc *Document, opts Options) {
+func extractHTML(original string, doc *Document, opts Options) {
+	// A <wbr> inside a URL in text splits it into two text tokens; it is
+	// replaced by invisible characters of the same byte length, which the
+	// URL repairer removes, so the URL reads whole and offsets still point
+	// into the original.
+	text := maskWordBreaks(original)
+	defer func() {
+		for i := range doc.Occurrences {
+			o := &doc.Occurrences[i]
+			o.Raw = original[o.Start:o.End]
+		}
+	}()
 	var (
 		texts                   []htmlText
 		attrs                   []htmlAttr
@@ -188,6 +199,55 @@ func extractHTML(text string, doc *Document, opts Options) {
 	if canonical == "" && ogURL == "" {
 		markSource(text, doc.Occurrences)
 	}
+}
+
+// maskWordBreaks replaces every <wbr>, <wbr/> and <wbr /> tag with zero-width
+// spaces and soft hyphens of exactly the tag's byte length.
+func maskWordBreaks(text string) string {
+	lower := strings.ToLower(text)
+	if !strings.Contains(lower, "<wbr") {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	last := 0
+	for i := 0; ; {
+		j := strings.Index(lower[i:], "<wbr")
+		if j < 0 {
+			break
+		}
+		start := i + j
+		end := start + len("<wbr")
+		for end < len(lower) && (lower[end] == ' ' || lower[end] == '/') {
+			end++
+		}
+		if end >= len(lower) || lower[end] != '>' {
+			i = start + 1
+			continue
+		}
+		end++
+		b.WriteString(text[last:start])
+		b.WriteString(invisible(end - start))
+		last, i = end, end
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// invisible returns n bytes (n ≥ 5) of U+200B (3 bytes) and U+00AD
+// (2 bytes).
+func invisible(n int) string {
+	var b strings.Builder
+	for n > 0 {
+		if n%2 == 1 || n == 3 {
+			b.WriteString("\u200b")
+			n -= 3
+		} else {
+			b.WriteString("\u00ad")
+			n -= 2
+		}
+	}
+	return b.String()
 }
 
 // attrOccurrence turns one attribute value into an occurrence, resolving
