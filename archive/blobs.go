@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/linkrot/linkrot/internal/atomicfile"
 )
 
 // blobDir is where blobs are, under the data directory.
@@ -99,37 +101,11 @@ func (b *blobStore) put(content []byte) (string, int64, error) {
 	return id, int64(buf.Len()), nil
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it into place, syncing the file before the rename and the directory
-// after it when durable is set.
+// writeFileAtomic writes data to a temporary file beside path (named with
+// blobTempPrefix, so verify can spot a crash's leftovers) and renames it
+// into place, syncing when durable is set.
 func writeFileAtomic(path string, data []byte, durable bool) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, blobTempPrefix+"*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil && durable {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if durable {
-		return syncDir(dir)
-	}
-	return nil
+	return atomicfile.Write(path, data, atomicfile.Options{Durable: durable, TempPrefix: blobTempPrefix})
 }
 
 // get returns the content of blob id, checked against its hash.

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/linkrot/linkrot/config"
+	"github.com/linkrot/linkrot/internal/atomicfile"
 )
 
 // WARCFileSize is the size past which a WARC file is closed and the next
@@ -427,14 +428,4 @@ func (w *warcWriter) closeFile() error {
 }
 
 // syncDir makes the entries of dir (new files, renames) durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
+func syncDir(dir string) error { return atomicfile.SyncDir(dir) }

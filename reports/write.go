@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/linkrot/linkrot/internal/atomicfile"
 )
 
 // Write renders r in each of formats and stores the files in dir (made if
@@ -54,27 +56,9 @@ func Write(dir string, formats []string, r Report) ([]string, error) {
 	return paths, nil
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it over path.
+// writeFileAtomic writes a report so that a reader never sees half of it.
 func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("writing report %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		// CreateTemp makes the file 0600; reports are meant to be read.
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(path, data, atomicfile.Options{}); err != nil {
 		return fmt.Errorf("writing report %s: %w", path, err)
 	}
 	return nil
