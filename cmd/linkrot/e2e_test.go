@@ -102,6 +102,34 @@ func (e *e2e) mustRun(args ...string) string {
 	return string(out)
 }
 
+// addLinks writes the URLs into one document, writes the config (whose
+// resolve entries list the sites registered so far) and runs add.
+func (e *e2e) addLinks(urls []string) {
+	e.t.Helper()
+	if err := os.MkdirAll(filepath.Join(e.dir, "docs"), 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.dir, "docs", "list.txt"), []byte("Links\n\n"+strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	e.writeConfig()
+	e.mustRun("add")
+}
+
+// start runs the binary in the background and reads its log lines.
+func (e *e2e) start(args ...string) (*exec.Cmd, *bufio.Scanner) {
+	e.t.Helper()
+	cmd := e.command(args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	return cmd, bufio.NewScanner(stderr)
+}
+
 var checkedLine = regexp.MustCompile(`msg=checked url=(\S+)`)
 
 // TestKillMidRunLosesNothing starts the real binary on a long list, kills
@@ -114,25 +142,10 @@ func TestKillMidRunLosesNothing(t *testing.T) {
 	e := newE2E(t, "crawler:\n  concurrency: 4\n  per_host: 2\n  per_host_interval: 0s\n  retries: 0\n  robots: false\n")
 	e.web.SetLatency(20 * time.Millisecond)
 	urls := e.web.GenerateSites(10, 60)
-	if err := os.MkdirAll(filepath.Join(e.dir, "docs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(e.dir, "docs", "list.txt"), []byte("Links\n\n"+strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e.writeConfig()
-	e.mustRun("add")
+	e.addLinks(urls)
 
-	cmd := e.command("check")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, sc := e.start("check")
 	var reported []string
-	sc := bufio.NewScanner(stderr)
 	for sc.Scan() {
 		if m := checkedLine.FindStringSubmatch(sc.Text()); m != nil {
 			reported = append(reported, m[1])
@@ -205,23 +218,8 @@ func TestSecondCheckProcessRefuses(t *testing.T) {
 	e := newE2E(t, "crawler:\n  concurrency: 2\n  per_host: 1\n  per_host_interval: 0s\n  retries: 0\n  robots: false\n")
 	e.web.SetLatency(50 * time.Millisecond)
 	urls := e.web.GenerateSites(2, 40)
-	if err := os.MkdirAll(filepath.Join(e.dir, "docs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(e.dir, "docs", "list.txt"), []byte("Links\n\n"+strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e.writeConfig()
-	e.mustRun("add")
-	first := e.command("check")
-	stderr, err := first.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
+	e.addLinks(urls)
+	first, sc := e.start("check")
 	for sc.Scan() && !checkedLine.MatchString(sc.Text()) {
 	}
 	go func() {
