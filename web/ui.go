@@ -145,6 +145,23 @@ type runRow struct {
 	Totals                bool
 }
 
+// newRunRow reads what the pages show of a run from its stored summary.
+func newRunRow(run store.Run) runRow {
+	row := runRow{Run: run, Checked: run.Summary["checked"], Dead: run.Summary["dead"],
+		Suspect: run.Summary["suspect"], Newly: run.Summary["newly_dead"]}
+	// Runs record the catalog's totals when they finish; the plot uses them
+	// (links dead after the run), older runs their own verdicts.
+	if _, ok := run.Summary["total_dead"]; ok || run.Summary["total_suspect"] > 0 {
+		row.PlotDead, row.PlotSuspect, row.Totals = run.Summary["total_dead"], run.Summary["total_suspect"], true
+	} else {
+		row.PlotDead, row.PlotSuspect = row.Dead, row.Suspect
+	}
+	if !run.FinishedAt.IsZero() {
+		row.Duration = run.FinishedAt.Sub(run.StartedAt)
+	}
+	return row
+}
+
 // chartRuns is how many runs the dashboard plots.
 const chartRuns = 60
 
@@ -168,18 +185,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	var runs []runRow
 	err = s.cat.Runs(ctx, chartRuns, func(run store.Run) error {
-		row := runRow{Run: run, Checked: run.Summary["checked"], Dead: run.Summary["dead"],
-			Suspect: run.Summary["suspect"], Newly: run.Summary["newly_dead"]}
-		// Runs record the catalog's totals when they finish; the plot uses
-		// them (links dead after the run), older runs their own verdicts.
-		if _, ok := run.Summary["total_dead"]; ok || run.Summary["total_suspect"] > 0 {
-			row.PlotDead, row.PlotSuspect, row.Totals = run.Summary["total_dead"], run.Summary["total_suspect"], true
-		} else {
-			row.PlotDead, row.PlotSuspect = row.Dead, row.Suspect
-		}
-		if !run.FinishedAt.IsZero() {
-			row.Duration = run.FinishedAt.Sub(run.StartedAt)
-		}
+		row := newRunRow(run)
 		runs = append(runs, row)
 		return nil
 	})
@@ -406,18 +412,7 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 			more = true
 			return errStop
 		}
-		row := runRow{Run: run, Checked: run.Summary["checked"], Dead: run.Summary["dead"],
-			Suspect: run.Summary["suspect"], Newly: run.Summary["newly_dead"]}
-		// Runs record the catalog's totals when they finish; the plot uses
-		// them (links dead after the run), older runs their own verdicts.
-		if _, ok := run.Summary["total_dead"]; ok || run.Summary["total_suspect"] > 0 {
-			row.PlotDead, row.PlotSuspect, row.Totals = run.Summary["total_dead"], run.Summary["total_suspect"], true
-		} else {
-			row.PlotDead, row.PlotSuspect = row.Dead, row.Suspect
-		}
-		if !run.FinishedAt.IsZero() {
-			row.Duration = run.FinishedAt.Sub(run.StartedAt)
-		}
+		row := newRunRow(run)
 		v.Runs = append(v.Runs, row)
 		return nil
 	})
