@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,28 +14,16 @@ import (
 	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/ingest"
 	"github.com/linkrot/linkrot/internal/fakeweb"
+	"github.com/linkrot/linkrot/internal/testkit"
 	"github.com/linkrot/linkrot/store"
 )
-
-// clock is a settable time shared by the job, the crawler and the store.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // harness is a catalog, a simulated web and a checker wired to it.
 type harness struct {
 	t     *testing.T
 	web   *fakeweb.Web
 	st    *store.SQLite
-	clock *clock
+	clock *testkit.Clock
 	dir   string
 	cfg   *config.Config
 }
@@ -64,7 +51,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	return &harness{t: t, web: w, st: st, dir: dir, cfg: cfg,
-		clock: &clock{t: time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)}}
+		clock: testkit.NewClock(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC))}
 }
 
 // doc writes a document and ingests it.
@@ -77,7 +64,7 @@ func (h *harness) doc(name, content string) {
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		h.t.Fatal(err)
 	}
-	if _, err := ingest.Add(context.Background(), h.st, []string{p}, ingest.Options{Now: h.clock.now}); err != nil {
+	if _, err := ingest.Add(context.Background(), h.st, []string{p}, ingest.Options{Now: h.clock.Now}); err != nil {
 		h.t.Fatal(err)
 	}
 }
@@ -85,7 +72,7 @@ func (h *harness) doc(name, content string) {
 func (h *harness) checker() *crawler.Checker {
 	h.t.Helper()
 	c, err := crawler.New(h.cfg.Crawler, h.cfg.Network, crawler.Options{
-		Now: h.clock.now, DialContext: h.web.DialContext,
+		Now: h.clock.Now, DialContext: h.web.DialContext,
 		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
 	})
 	if err != nil {
@@ -103,7 +90,7 @@ func (h *harness) run(all bool) (Summary, error) {
 	}
 	return Check(context.Background(), h.st, h.checker(), Options{
 		All: all, Policy: crawler.PolicyFrom(h.cfg.Recheck, h.cfg.DeadAfter), Excluder: excl,
-		Now: h.clock.now, Verify: true,
+		Now: h.clock.Now, Verify: true,
 	})
 }
 
@@ -134,12 +121,12 @@ func TestLinksDieOnlyAfterEnoughFailuresOverTime(t *testing.T) {
 		t.Fatalf("first run: %+v", s)
 	}
 	h.web.Site("news.example.com").Kill("/doomed")
-	h.clock.advance(6 * 24 * time.Hour) // alive links are due again after a week
+	h.clock.Advance(6 * 24 * time.Hour) // alive links are due again after a week
 
 	// Three failures are needed, spanning 72h: daily runs for three days.
 	var newlyDead []int
 	for day := 1; day <= 4; day++ {
-		h.clock.advance(25 * time.Hour)
+		h.clock.Advance(25 * time.Hour)
 		s, err := h.run(false)
 		if err != nil {
 			t.Fatal(err)
@@ -168,7 +155,7 @@ func TestLinksDieOnlyAfterEnoughFailuresOverTime(t *testing.T) {
 
 	// Resurrection: one success brings a dead link back.
 	h.web.Site("news.example.com").Revive("/doomed")
-	h.clock.advance(31 * 24 * time.Hour)
+	h.clock.Advance(31 * 24 * time.Hour)
 	s, err = h.run(false)
 	if err != nil {
 		t.Fatal(err)
@@ -194,7 +181,7 @@ func TestNetworkOutageChangesNoState(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.web.SetOffline(true)
-	h.clock.advance(8 * 24 * time.Hour)
+	h.clock.Advance(8 * 24 * time.Hour)
 	s, err := h.run(false)
 	if !errors.Is(err, ErrNetworkDown) {
 		_ = h.st.History(context.Background(), "https://a.example.com/p", func(c store.CheckRecord) error {
@@ -277,7 +264,7 @@ func TestDoubtfulRepairIsSettledOnTheWeb(t *testing.T) {
 
 func TestSecondJobIsRefusedWithAClearMessage(t *testing.T) {
 	h := newHarness(t)
-	release, err := Lock(context.Background(), h.st, "4242@otherhost", h.clock.now, nil)
+	release, err := Lock(context.Background(), h.st, "4242@otherhost", h.clock.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,17 +281,17 @@ func TestLivePagesAreArchivedFromTheCheckItself(t *testing.T) {
 		HTML("/story", "Harbour works begin", "<p>The harbour authority began work on the breakwater on Monday, ahead of the winter storms.</p>").
 		Status("/gone", 404)
 	h.doc("a.txt", "Notes\n\nhttps://news.example.com/story\nhttps://news.example.com/gone\n")
-	arc, err := archive.New(h.cfg.Archive, filepath.Join(h.dir, "data"), h.st, archive.Options{Now: h.clock.now})
+	arc, err := archive.New(h.cfg.Archive, filepath.Join(h.dir, "data"), h.st, archive.Options{Now: h.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer arc.Close()
-	chk, err := crawler.New(h.cfg.Crawler, h.cfg.Network, crawler.Options{Now: h.clock.now, DialContext: h.web.DialContext, KeepBody: true})
+	chk, err := crawler.New(h.cfg.Crawler, h.cfg.Network, crawler.Options{Now: h.clock.Now, DialContext: h.web.DialContext, KeepBody: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer chk.Close()
-	s, err := Check(context.Background(), h.st, chk, Options{Policy: crawler.PolicyFrom(h.cfg.Recheck, h.cfg.DeadAfter), Now: h.clock.now, Archive: arc})
+	s, err := Check(context.Background(), h.st, chk, Options{Policy: crawler.PolicyFrom(h.cfg.Recheck, h.cfg.DeadAfter), Now: h.clock.Now, Archive: arc})
 	if err != nil {
 		t.Fatal(err)
 	}

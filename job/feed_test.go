@@ -23,7 +23,7 @@ func TestFeedTakesHostsInTurnAndEveryLinkOnce(t *testing.T) {
 	r.opts.defaults()
 	var hosts []string
 	seen := map[string]bool{}
-	err := r.feed(context.Background(), h.clock.now().Add(dueMargin), func(l store.DueLink) error {
+	err := r.feed(context.Background(), h.clock.Now().Add(dueMargin), func(l store.DueLink) error {
 		if seen[l.URL] {
 			t.Fatalf("%s fed twice", l.URL)
 		}

@@ -51,7 +51,7 @@ func TestPipelineRescansChecksAndReports(t *testing.T) {
 	h.writeDoc("a.txt", "Notes\n\nhttps://news.example.com/a\n")
 	ctx := context.Background()
 
-	res, err := RunPipeline(ctx, cfg, h.st, PipelineOptions{Rescan: true, Now: h.clock.now, Kind: "run"})
+	res, err := RunPipeline(ctx, cfg, h.st, PipelineOptions{Rescan: true, Now: h.clock.Now, Kind: "run"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +70,8 @@ func TestPipelineRescansChecksAndReports(t *testing.T) {
 	// A document added between two jobs is found by the rescan and its
 	// link checked; the first link is not due yet.
 	h.writeDoc("b.txt", "More\n\nhttps://news.example.com/b\n")
-	h.clock.advance(time.Hour)
-	res, err = RunPipeline(ctx, cfg, h.st, PipelineOptions{Rescan: true, Now: h.clock.now, Kind: "run"})
+	h.clock.Advance(time.Hour)
+	res, err = RunPipeline(ctx, cfg, h.st, PipelineOptions{Rescan: true, Now: h.clock.Now, Kind: "run"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,12 +92,12 @@ func TestPipelineDoesNothingWhileAnotherJobHoldsTheLock(t *testing.T) {
 	h := newHarness(t)
 	cfg := h.pipelineConfig()
 	h.writeDoc("a.txt", "https://news.example.com/a\n")
-	release, err := Lock(context.Background(), h.st, "4242@otherhost", h.clock.now, nil)
+	release, err := Lock(context.Background(), h.st, "4242@otherhost", h.clock.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer release()
-	res, err := RunPipeline(context.Background(), cfg, h.st, PipelineOptions{Rescan: true, Now: h.clock.now})
+	res, err := RunPipeline(context.Background(), cfg, h.st, PipelineOptions{Rescan: true, Now: h.clock.Now})
 	if !errors.Is(err, ErrJobRunning) || !strings.Contains(err.Error(), "4242@otherhost") {
 		t.Fatalf("err = %v", err)
 	}
@@ -113,7 +113,7 @@ func TestPipelineStoppedBeforeCheckingRecordsNoRun(t *testing.T) {
 	h.writeDoc("a.txt", "https://news.example.com/a\n")
 	stop := make(chan struct{})
 	close(stop)
-	res, err := RunPipeline(context.Background(), cfg, h.st, PipelineOptions{Rescan: true, Now: h.clock.now, Stop: stop})
+	res, err := RunPipeline(context.Background(), cfg, h.st, PipelineOptions{Rescan: true, Now: h.clock.Now, Stop: stop})
 	if !errors.Is(err, ErrStopped) || res.Check.RunID != 0 || res.Ingest.Added != 1 {
 		t.Fatalf("res %+v, err %v", res, err)
 	}
@@ -123,7 +123,7 @@ func TestPipelineStoppedBeforeCheckingRecordsNoRun(t *testing.T) {
 		t.Errorf("%d runs recorded", n)
 	}
 	// And the lock is free again.
-	release, err := Lock(context.Background(), h.st, "4242@otherhost", h.clock.now, nil)
+	release, err := Lock(context.Background(), h.st, "4242@otherhost", h.clock.Now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestStopLetsTakenChecksFinish(t *testing.T) {
 		}
 	}}
 	sum, err := Check(context.Background(), h.st, chk, Options{
-		Policy: crawler.PolicyFrom(h.cfg.Recheck, h.cfg.DeadAfter), Now: h.clock.now, Stop: stop,
+		Policy: crawler.PolicyFrom(h.cfg.Recheck, h.cfg.DeadAfter), Now: h.clock.Now, Stop: stop,
 	})
 	if !errors.Is(err, ErrStopped) || sum.Status != store.RunInterrupted {
 		t.Fatalf("sum %+v, err %v", sum, err)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linkrot/linkrot/internal/testkit"
 )
 
 // The HTML report in a real browser (headless Chromium): its own script
@@ -20,20 +22,6 @@ import (
 // looked for on PATH; without it the test is skipped on a developer's
 // machine but fails on CI (CI is set there), so CI never passes without
 // having run it.
-
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("headless Chromium is needed for this test on CI: apt-get install chromium")
-	}
-	t.Skip("no Chromium on PATH (apt-get install chromium); the HTML report was not tried in a browser")
-	return ""
-}
 
 // browse runs Chromium headless on the file page with extra flags and
 // returns what it printed on stdout.
@@ -55,7 +43,7 @@ func browse(t *testing.T, bin, page string, flags ...string) []byte {
 }
 
 func TestHTMLReportInBrowser(t *testing.T) {
-	bin := chromium(t)
+	bin := testkit.Chromium(t, "the HTML report")
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	html := render(t, "html", fullReport())

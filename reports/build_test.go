@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/ingest"
 	"github.com/linkrot/linkrot/internal/fakeweb"
+	"github.com/linkrot/linkrot/internal/testkit"
 	"github.com/linkrot/linkrot/job"
 	"github.com/linkrot/linkrot/reports"
 	"github.com/linkrot/linkrot/store"
@@ -31,27 +31,13 @@ var (
 	_ reports.Finder         = (*archive.Remote)(nil)
 )
 
-// clock is a settable time shared by the job, the crawler, the archive and
-// the reports.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // env is a catalog, a simulated web, a checker and an archiver wired
 // together as `linkrot check` wires them, with a short dead_after.
 type env struct {
 	t     *testing.T
 	web   *fakeweb.Web
 	st    *store.SQLite
-	clock *clock
+	clock *testkit.Clock
 	dir   string
 	cfg   *config.Config
 	chk   *crawler.Checker
@@ -87,16 +73,16 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, web: w, st: st, dir: dir, cfg: cfg, docs: map[string]string{},
-		clock: &clock{t: time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)}}
+		clock: testkit.NewClock(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC))}
 	e.chk, err = crawler.New(cfg.Crawler, cfg.Network, crawler.Options{
-		Now: e.clock.now, DialContext: w.DialContext, KeepBody: true,
+		Now: e.clock.Now, DialContext: w.DialContext, KeepBody: true,
 		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.chk.Close() })
-	e.arc, err = archive.New(cfg.Archive, filepath.Join(dir, "data"), st, archive.Options{Now: e.clock.now})
+	e.arc, err = archive.New(cfg.Archive, filepath.Join(dir, "data"), st, archive.Options{Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +102,7 @@ func (e *env) doc(name, content string) {
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		e.t.Fatal(err)
 	}
-	if _, err := ingest.Add(context.Background(), e.st, []string{p}, ingest.Options{Now: e.clock.now}); err != nil {
+	if _, err := ingest.Add(context.Background(), e.st, []string{p}, ingest.Options{Now: e.clock.Now}); err != nil {
 		e.t.Fatal(err)
 	}
 	e.docs[name] = content
@@ -145,7 +131,7 @@ func (e *env) check() int64 {
 	}
 	s, err := job.Check(context.Background(), e.st, e.chk, job.Options{
 		Policy: crawler.PolicyFrom(e.cfg.Recheck, e.cfg.DeadAfter), Excluder: excl,
-		Now: e.clock.now, Verify: true, Archive: e.arc,
+		Now: e.clock.Now, Verify: true, Archive: e.arc,
 	})
 	if err != nil {
 		e.t.Fatalf("run: %v", err)
@@ -155,7 +141,7 @@ func (e *env) check() int64 {
 
 func (e *env) report(sel reports.Selection) reports.Report {
 	e.t.Helper()
-	sel.Now = e.clock.now
+	sel.Now = e.clock.Now
 	r, err := reports.Build(context.Background(), e.st, sel)
 	if err != nil {
 		e.t.Fatalf("Build(%+v): %v", sel, err)
@@ -222,7 +208,7 @@ func TestReportsFollowTheRuns(t *testing.T) {
 			t.Errorf("Write wrote %v", paths)
 		}
 	}
-	start := e.clock.now()
+	start := e.clock.Now()
 
 	// Run 1: the 410 is a first failure, not death.
 	r1 := e.check()
@@ -248,7 +234,7 @@ func TestReportsFollowTheRuns(t *testing.T) {
 
 	// Run 2, two hours later: only the suspect link is due; its second
 	// failure an hour or more after the first makes it dead.
-	e.clock.advance(2 * time.Hour)
+	e.clock.Advance(2 * time.Hour)
 	r2 := e.check()
 	rep = e.report(reports.Selection{})
 	writeAll(rep)
@@ -283,7 +269,7 @@ func TestReportsFollowTheRuns(t *testing.T) {
 
 	// Run 3, a day later: the live links are due; the killed one fails
 	// once. The dead one is not due, and is still dead.
-	e.clock.advance(25 * time.Hour)
+	e.clock.Advance(25 * time.Hour)
 	r3 := e.check()
 	rep = e.report(reports.Selection{})
 	wantLists(t, "run 3", rep, lists{stillDead: []string{gone}, moved: []string{old}, suspect: []string{doomed}, blocked: []string{priv}})
@@ -295,7 +281,7 @@ func TestReportsFollowTheRuns(t *testing.T) {
 	}
 
 	// Run 4: the killed link dies, and has a local copy to restore.
-	e.clock.advance(2 * time.Hour)
+	e.clock.Advance(2 * time.Hour)
 	r4 := e.check()
 	rep = e.report(reports.Selection{})
 	writeAll(rep)
@@ -342,7 +328,7 @@ func TestReportsFollowTheRuns(t *testing.T) {
 	// Run 5, a month later: everything is due; the revived link recovers,
 	// the 410 is still dead.
 	e.web.Site("news.example.com").Revive("/doomed")
-	e.clock.advance(31 * 24 * time.Hour)
+	e.clock.Advance(31 * 24 * time.Hour)
 	r5 := e.check()
 	rep = e.report(reports.Selection{})
 	writeAll(rep)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +14,8 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/linkrot/linkrot/internal/testkit"
 )
 
 // The UI in a real browser (headless Chromium driven over the DevTools
@@ -28,22 +29,8 @@ import (
 // closed loopback port, and the background services that phone home are
 // off. Every request the page makes is recorded and checked.
 
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("headless Chromium is needed for this test on CI: apt-get install chromium")
-	}
-	t.Skip("no Chromium on PATH (apt-get install chromium); the UI was not tried in a browser")
-	return ""
-}
-
 func TestBrowser(t *testing.T) {
-	bin := chromiumPath(t)
+	bin := testkit.Chromium(t, "the UI")
 	f := newFixture(t, nil)
 	shots := t.ArtifactDir()
 
