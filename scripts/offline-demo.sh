@@ -4,9 +4,9 @@
 # `linkrot serve`. Nothing leaves this machine: resolve_only makes every name
 # that fakeweb does not serve fail as not found instead of asking DNS.
 #
-#   bash examples/offline-demo/demo.sh [WORKDIR]     # then open http://127.0.0.1:8080
+#   bash scripts/offline-demo.sh [WORKDIR]     # then open http://127.0.0.1:8080
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/../.." && pwd)
+repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mkdir -p "${1:-/tmp/linkrot-demo}" && cd "${1:-/tmp/linkrot-demo}" && pwd)
 mkdir -p "$work/docs"
 cd "$repo"
