@@ -15,13 +15,12 @@ import (
 	"time"
 
 	"github.com/linkrot/linkrot/config"
+	"github.com/linkrot/linkrot/store"
 )
 
 // Hop is one redirect on the way to the final URL: URL answered Status.
-type Hop struct {
-	URL    string `json:"url"`
-	Status int    `json:"status"`
-}
+// The catalog keeps it as it is.
+type Hop = store.Hop
 
 // Result is what one check found. It is data, not an error: every way a
 // link can fail is a Class with evidence.

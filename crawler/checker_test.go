@@ -195,7 +195,7 @@ func TestRedirects(t *testing.T) {
 	r := s.check(t, "http://moved.example/p1")
 	wantClass(t, r, ClassRedirect)
 	if !r.Permanent || r.FinalURL != "http://moved.example/new" || len(r.Redirects) != 2 ||
-		r.Redirects[0] != (Hop{"http://moved.example/p1", 301}) || r.Redirects[1] != (Hop{"http://moved.example/p2", 308}) {
+		r.Redirects[0] != (Hop{URL: "http://moved.example/p1", Status: 301}) || r.Redirects[1] != (Hop{URL: "http://moved.example/p2", Status: 308}) {
 		t.Errorf("permanent chain: %+v final %s permanent %v", r.Redirects, r.FinalURL, r.Permanent)
 	}
 	wantEvidence(t, r, "redirects: 301 http://moved.example/p1 → 308 http://moved.example/p2 → http://moved.example/new")

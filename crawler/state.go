@@ -6,18 +6,7 @@ import (
 	"time"
 
 	"github.com/linkrot/linkrot/config"
-)
-
-// Link states (DESIGN.md, "Link states"). These are the stable names the
-// store keeps; never rename one, only add.
-const (
-	StateUnchecked = "unchecked"
-	StateAlive     = "alive"
-	StateMoved     = "moved"
-	StateSuspect   = "suspect"
-	StateDead      = "dead"
-	StateBlocked   = "blocked"
-	StateExcluded  = "excluded"
+	"github.com/linkrot/linkrot/store"
 )
 
 // DefaultJitter is the Jitter PolicyFrom sets: next checks come up to 10%
@@ -63,20 +52,9 @@ func PolicyFrom(r config.Recheck, d config.DeadAfter) Policy {
 	}
 }
 
-// LinkStatus is what the store keeps per link between checks: enough to
-// apply the dead rule without reading the link's history.
-type LinkStatus struct {
-	State string // one of the State* names; "" is read as unchecked
-	// ConsecutiveFailures counts failing checks since the last success;
-	// FirstFailure is when the first of them happened (zero when none).
-	ConsecutiveFailures int
-	FirstFailure        time.Time
-	LastSuccess         time.Time // zero = never
-	// MovedTo is the permanent redirect target of the last success that
-	// went through one. It is kept while the link fails (where it went is
-	// the best repair for a dead link) and cleared by a direct success.
-	MovedTo string
-}
+// LinkStatus is what the catalog keeps per link between checks; the
+// state machine reads and writes it.
+type LinkStatus = store.LinkStatus
 
 // Observation is one finished check, as the state machine needs it.
 type Observation struct {
@@ -89,7 +67,7 @@ type Observation struct {
 
 // Transition says what a check did to a link, for reports and logs.
 type Transition struct {
-	From, To string
+	From, To store.LinkState
 	// NewlyDead: the link is dead now and was not before this check.
 	NewlyDead bool
 	// Recovered: the link was dead and this check succeeded.
@@ -133,7 +111,7 @@ func (t Transition) Changed() bool { return t.From != t.To }
 func (p Policy) Next(prev LinkStatus, o Observation) (LinkStatus, time.Time, Transition) {
 	from := prev.State
 	if from == "" {
-		from = StateUnchecked
+		from = store.StateUnchecked
 	}
 	next := prev
 	next.State = from
@@ -151,11 +129,11 @@ func (p Policy) Next(prev LinkStatus, o Observation) (LinkStatus, time.Time, Tra
 		// success is classed ok or redirect is the fetcher's business,
 		// what matters here is that every hop was permanent.
 		if o.Permanent && o.FinalURL != "" {
-			next.State = StateMoved
+			next.State = store.StateMoved
 			next.MovedTo = o.FinalURL
 			reason = fmt.Sprintf("%s: works through a permanent redirect to %s", c, o.FinalURL)
 		} else {
-			next.State = StateAlive
+			next.State = store.StateAlive
 			next.MovedTo = ""
 			reason = fmt.Sprintf("%s: check succeeded", c)
 		}
@@ -173,29 +151,29 @@ func (p Policy) Next(prev LinkStatus, o Observation) (LinkStatus, time.Time, Tra
 		span := o.CheckedAt.Sub(next.FirstFailure)
 		// Dead is a confirmed verdict: more failures only reinforce it,
 		// even if the policy has since been made stricter.
-		if from == StateDead || next.ConsecutiveFailures >= p.Failures && span >= p.MinSpan {
-			next.State = StateDead
+		if from == store.StateDead || next.ConsecutiveFailures >= p.Failures && span >= p.MinSpan {
+			next.State = store.StateDead
 			interval = p.RecheckDead
 			reason = fmt.Sprintf("%s: %d consecutive failures over %v (dead after %d over %v)",
 				c, next.ConsecutiveFailures, span, p.Failures, p.MinSpan)
-			if from == StateDead {
+			if from == store.StateDead {
 				reason = fmt.Sprintf("%s: still dead, %d consecutive failures over %v",
 					c, next.ConsecutiveFailures, span)
 			}
 		} else {
-			next.State = StateSuspect
+			next.State = store.StateSuspect
 			interval = p.RecheckSuspect
 			reason = fmt.Sprintf("%s: failure %d over %v, not yet dead (needs %d over %v)",
 				c, next.ConsecutiveFailures, span, p.Failures, p.MinSpan)
 		}
 
 	case c.IsBlocked():
-		next.State = StateBlocked
+		next.State = store.StateBlocked
 		interval = p.RecheckAlive
 		reason = fmt.Sprintf("%s: the site refuses us, so whether it is dead cannot be known", c)
 
 	case c == ClassExcluded:
-		next.State = StateExcluded
+		next.State = store.StateExcluded
 		interval = p.RecheckAlive
 		reason = "excluded by configuration"
 
@@ -215,8 +193,8 @@ func (p Policy) Next(prev LinkStatus, o Observation) (LinkStatus, time.Time, Tra
 	t := Transition{
 		From:      from,
 		To:        next.State,
-		NewlyDead: next.State == StateDead && from != StateDead,
-		Recovered: from == StateDead && o.Class.IsSuccess(),
+		NewlyDead: next.State == store.StateDead && from != store.StateDead,
+		Recovered: from == store.StateDead && o.Class.IsSuccess(),
 		Reason:    reason,
 	}
 	return next, p.due(o, interval), t

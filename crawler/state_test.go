@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"fmt"
+	"github.com/linkrot/linkrot/store"
 	"strings"
 	"testing"
 	"time"
@@ -39,9 +40,9 @@ func TestStatePolicyFrom(t *testing.T) {
 // TestNext is one check applied to one status: every kind of transition.
 func TestStateNext(t *testing.T) {
 	failing := func(n int, first time.Duration) LinkStatus {
-		return LinkStatus{State: StateSuspect, ConsecutiveFailures: n, FirstFailure: stT0.Add(first), LastSuccess: stT0.Add(-stDay)}
+		return LinkStatus{State: store.StateSuspect, ConsecutiveFailures: n, FirstFailure: stT0.Add(first), LastSuccess: stT0.Add(-stDay)}
 	}
-	dead := LinkStatus{State: StateDead, ConsecutiveFailures: 5, FirstFailure: stT0.Add(-10 * stDay), LastSuccess: stT0.Add(-11 * stDay)}
+	dead := LinkStatus{State: store.StateDead, ConsecutiveFailures: 5, FirstFailure: stT0.Add(-10 * stDay), LastSuccess: stT0.Add(-11 * stDay)}
 	for _, tc := range []struct {
 		name       string
 		prev       LinkStatus
@@ -52,182 +53,182 @@ func TestStateNext(t *testing.T) {
 		wantReason string        // substring, optional
 	}{
 		{
-			name: "unchecked ok", prev: LinkStatus{State: StateUnchecked}, o: stObs(ClassOK, 0),
-			want:     LinkStatus{State: StateAlive, LastSuccess: stT0},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateUnchecked, To: StateAlive},
+			name: "unchecked ok", prev: LinkStatus{State: store.StateUnchecked}, o: stObs(ClassOK, 0),
+			want:     LinkStatus{State: store.StateAlive, LastSuccess: stT0},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateUnchecked, To: store.StateAlive},
 		},
 		{
 			name: "empty state reads as unchecked", prev: LinkStatus{}, o: stObs(ClassHTTP4xx, 0),
-			want:     LinkStatus{State: StateSuspect, ConsecutiveFailures: 1, FirstFailure: stT0},
-			wantNext: stDay, wantTr: Transition{From: StateUnchecked, To: StateSuspect},
+			want:     LinkStatus{State: store.StateSuspect, ConsecutiveFailures: 1, FirstFailure: stT0},
+			wantNext: stDay, wantTr: Transition{From: store.StateUnchecked, To: store.StateSuspect},
 		},
 		{
-			name: "alive ok stays alive", prev: LinkStatus{State: StateAlive, LastSuccess: stT0.Add(-7 * stDay)}, o: stObs(ClassOK, 0),
-			want:     LinkStatus{State: StateAlive, LastSuccess: stT0},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateAlive, To: StateAlive},
+			name: "alive ok stays alive", prev: LinkStatus{State: store.StateAlive, LastSuccess: stT0.Add(-7 * stDay)}, o: stObs(ClassOK, 0),
+			want:     LinkStatus{State: store.StateAlive, LastSuccess: stT0},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateAlive, To: store.StateAlive},
 		},
 		{
 			name: "success after 2 failures resets", prev: failing(2, -2*stDay), o: stObs(ClassOK, 0),
-			want:     LinkStatus{State: StateAlive, LastSuccess: stT0},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateSuspect, To: StateAlive},
+			want:     LinkStatus{State: store.StateAlive, LastSuccess: stT0},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateAlive},
 		},
 		{
-			name: "alive first failure is suspect", prev: LinkStatus{State: StateAlive, LastSuccess: stT0.Add(-7 * stDay)}, o: stObs(ClassTimeout, 0),
-			want:     LinkStatus{State: StateSuspect, ConsecutiveFailures: 1, FirstFailure: stT0, LastSuccess: stT0.Add(-7 * stDay)},
-			wantNext: stDay, wantTr: Transition{From: StateAlive, To: StateSuspect}, wantReason: "not yet dead",
+			name: "alive first failure is suspect", prev: LinkStatus{State: store.StateAlive, LastSuccess: stT0.Add(-7 * stDay)}, o: stObs(ClassTimeout, 0),
+			want:     LinkStatus{State: store.StateSuspect, ConsecutiveFailures: 1, FirstFailure: stT0, LastSuccess: stT0.Add(-7 * stDay)},
+			wantNext: stDay, wantTr: Transition{From: store.StateAlive, To: store.StateSuspect}, wantReason: "not yet dead",
 		},
 		{
 			name: "3 failures within 72h stay suspect", prev: failing(2, -48*stHour), o: stObs(ClassHTTP4xx, 0),
-			want:     LinkStatus{State: StateSuspect, ConsecutiveFailures: 3, FirstFailure: stT0.Add(-48 * stHour), LastSuccess: stT0.Add(-stDay)},
-			wantNext: stDay, wantTr: Transition{From: StateSuspect, To: StateSuspect},
+			want:     LinkStatus{State: store.StateSuspect, ConsecutiveFailures: 3, FirstFailure: stT0.Add(-48 * stHour), LastSuccess: stT0.Add(-stDay)},
+			wantNext: stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateSuspect},
 		},
 		{
 			name: "3 failures spanning exactly 72h are dead", prev: failing(2, -72*stHour), o: stObs(ClassDNSNXDomain, 0),
-			want:     LinkStatus{State: StateDead, ConsecutiveFailures: 3, FirstFailure: stT0.Add(-72 * stHour), LastSuccess: stT0.Add(-stDay)},
-			wantNext: 30 * stDay, wantTr: Transition{From: StateSuspect, To: StateDead, NewlyDead: true}, wantReason: "3 consecutive failures",
+			want:     LinkStatus{State: store.StateDead, ConsecutiveFailures: 3, FirstFailure: stT0.Add(-72 * stHour), LastSuccess: stT0.Add(-stDay)},
+			wantNext: 30 * stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateDead, NewlyDead: true}, wantReason: "3 consecutive failures",
 		},
 		{
 			name: "2 failures spanning a week are not enough", prev: failing(1, -7*stDay), o: stObs(ClassHTTP5xx, 0),
-			want:     LinkStatus{State: StateSuspect, ConsecutiveFailures: 2, FirstFailure: stT0.Add(-7 * stDay), LastSuccess: stT0.Add(-stDay)},
-			wantNext: stDay, wantTr: Transition{From: StateSuspect, To: StateSuspect},
+			want:     LinkStatus{State: store.StateSuspect, ConsecutiveFailures: 2, FirstFailure: stT0.Add(-7 * stDay), LastSuccess: stT0.Add(-stDay)},
+			wantNext: stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateSuspect},
 		},
 		{
 			name: "transient failures count too", prev: failing(4, -4*stDay), o: stObs(ClassConnReset, 0),
-			want:     LinkStatus{State: StateDead, ConsecutiveFailures: 5, FirstFailure: stT0.Add(-4 * stDay), LastSuccess: stT0.Add(-stDay)},
-			wantNext: 30 * stDay, wantTr: Transition{From: StateSuspect, To: StateDead, NewlyDead: true},
+			want:     LinkStatus{State: store.StateDead, ConsecutiveFailures: 5, FirstFailure: stT0.Add(-4 * stDay), LastSuccess: stT0.Add(-stDay)},
+			wantNext: 30 * stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateDead, NewlyDead: true},
 		},
 		{
 			name: "dead keeps failing", prev: dead, o: stObs(ClassHTTP4xx, 0),
-			want:     LinkStatus{State: StateDead, ConsecutiveFailures: 6, FirstFailure: dead.FirstFailure, LastSuccess: dead.LastSuccess},
-			wantNext: 30 * stDay, wantTr: Transition{From: StateDead, To: StateDead}, wantReason: "still dead",
+			want:     LinkStatus{State: store.StateDead, ConsecutiveFailures: 6, FirstFailure: dead.FirstFailure, LastSuccess: dead.LastSuccess},
+			wantNext: 30 * stDay, wantTr: Transition{From: store.StateDead, To: store.StateDead}, wantReason: "still dead",
 		},
 		{
 			name: "dead ok recovers", prev: dead, o: stObs(ClassOK, 0),
-			want:     LinkStatus{State: StateAlive, LastSuccess: stT0},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateDead, To: StateAlive, Recovered: true},
+			want:     LinkStatus{State: store.StateAlive, LastSuccess: stT0},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateDead, To: store.StateAlive, Recovered: true},
 		},
 		{
 			name: "dead moved recovers",
 			prev: dead, o: Observation{Class: ClassRedirect, FinalURL: "https://new.example/", Permanent: true, CheckedAt: stT0},
-			want:     LinkStatus{State: StateMoved, LastSuccess: stT0, MovedTo: "https://new.example/"},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateDead, To: StateMoved, Recovered: true},
+			want:     LinkStatus{State: store.StateMoved, LastSuccess: stT0, MovedTo: "https://new.example/"},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateDead, To: store.StateMoved, Recovered: true},
 		},
 		{
 			name: "permanent redirect is moved",
-			prev: LinkStatus{State: StateAlive, LastSuccess: stT0.Add(-7 * stDay)},
+			prev: LinkStatus{State: store.StateAlive, LastSuccess: stT0.Add(-7 * stDay)},
 			o:    Observation{Class: ClassRedirect, FinalURL: "https://new.example/a", Permanent: true, CheckedAt: stT0},
-			want: LinkStatus{State: StateMoved, LastSuccess: stT0, MovedTo: "https://new.example/a"},
+			want: LinkStatus{State: store.StateMoved, LastSuccess: stT0, MovedTo: "https://new.example/a"},
 			// moved counts as a success: it is due like an alive link.
-			wantNext: 7 * stDay, wantTr: Transition{From: StateAlive, To: StateMoved}, wantReason: "https://new.example/a",
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateAlive, To: store.StateMoved}, wantReason: "https://new.example/a",
 		},
 		{
 			name:     "moved resets a failure streak",
 			prev:     failing(2, -2*stDay),
 			o:        Observation{Class: ClassRedirect, FinalURL: "https://new.example/a", Permanent: true, CheckedAt: stT0},
-			want:     LinkStatus{State: StateMoved, LastSuccess: stT0, MovedTo: "https://new.example/a"},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateSuspect, To: StateMoved},
+			want:     LinkStatus{State: store.StateMoved, LastSuccess: stT0, MovedTo: "https://new.example/a"},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateMoved},
 		},
 		{
 			name:     "moved again to another place",
-			prev:     LinkStatus{State: StateMoved, LastSuccess: stT0.Add(-7 * stDay), MovedTo: "https://old.example/"},
+			prev:     LinkStatus{State: store.StateMoved, LastSuccess: stT0.Add(-7 * stDay), MovedTo: "https://old.example/"},
 			o:        Observation{Class: ClassOK, FinalURL: "https://newer.example/", Permanent: true, CheckedAt: stT0},
-			want:     LinkStatus{State: StateMoved, LastSuccess: stT0, MovedTo: "https://newer.example/"},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateMoved, To: StateMoved},
+			want:     LinkStatus{State: store.StateMoved, LastSuccess: stT0, MovedTo: "https://newer.example/"},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateMoved, To: store.StateMoved},
 		},
 		{
 			name:     "temporary redirect is alive",
-			prev:     LinkStatus{State: StateUnchecked},
+			prev:     LinkStatus{State: store.StateUnchecked},
 			o:        Observation{Class: ClassRedirect, FinalURL: "https://elsewhere.example/", CheckedAt: stT0},
-			want:     LinkStatus{State: StateAlive, LastSuccess: stT0},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateUnchecked, To: StateAlive},
+			want:     LinkStatus{State: store.StateAlive, LastSuccess: stT0},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateUnchecked, To: store.StateAlive},
 		},
 		{
 			name:     "permanent without a final URL is alive",
-			prev:     LinkStatus{State: StateUnchecked},
+			prev:     LinkStatus{State: store.StateUnchecked},
 			o:        Observation{Class: ClassRedirect, Permanent: true, CheckedAt: stT0},
-			want:     LinkStatus{State: StateAlive, LastSuccess: stT0},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateUnchecked, To: StateAlive},
+			want:     LinkStatus{State: store.StateAlive, LastSuccess: stT0},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateUnchecked, To: store.StateAlive},
 		},
 		{
 			name:     "moved then a direct success clears MovedTo",
-			prev:     LinkStatus{State: StateMoved, LastSuccess: stT0.Add(-7 * stDay), MovedTo: "https://new.example/"},
+			prev:     LinkStatus{State: store.StateMoved, LastSuccess: stT0.Add(-7 * stDay), MovedTo: "https://new.example/"},
 			o:        stObs(ClassOK, 0),
-			want:     LinkStatus{State: StateAlive, LastSuccess: stT0},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateMoved, To: StateAlive},
+			want:     LinkStatus{State: store.StateAlive, LastSuccess: stT0},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateMoved, To: store.StateAlive},
 		},
 		{
 			name:     "moved then failing keeps MovedTo",
-			prev:     LinkStatus{State: StateMoved, LastSuccess: stT0.Add(-7 * stDay), MovedTo: "https://new.example/"},
+			prev:     LinkStatus{State: store.StateMoved, LastSuccess: stT0.Add(-7 * stDay), MovedTo: "https://new.example/"},
 			o:        stObs(ClassHTTP4xx, 0),
-			want:     LinkStatus{State: StateSuspect, ConsecutiveFailures: 1, FirstFailure: stT0, LastSuccess: stT0.Add(-7 * stDay), MovedTo: "https://new.example/"},
-			wantNext: stDay, wantTr: Transition{From: StateMoved, To: StateSuspect},
+			want:     LinkStatus{State: store.StateSuspect, ConsecutiveFailures: 1, FirstFailure: stT0, LastSuccess: stT0.Add(-7 * stDay), MovedTo: "https://new.example/"},
+			wantNext: stDay, wantTr: Transition{From: store.StateMoved, To: store.StateSuspect},
 		},
 		{
 			name: "blocked leaves the streak alone", prev: failing(2, -3*stDay), o: stObs(ClassBlocked, 0),
-			want:     LinkStatus{State: StateBlocked, ConsecutiveFailures: 2, FirstFailure: stT0.Add(-3 * stDay), LastSuccess: stT0.Add(-stDay)},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateSuspect, To: StateBlocked}, wantReason: "cannot be known",
+			want:     LinkStatus{State: store.StateBlocked, ConsecutiveFailures: 2, FirstFailure: stT0.Add(-3 * stDay), LastSuccess: stT0.Add(-stDay)},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateBlocked}, wantReason: "cannot be known",
 		},
 		{
 			name: "dead then blocked is blocked, not recovered", prev: dead, o: stObs(ClassRobotsDisallowed, 0),
-			want:     LinkStatus{State: StateBlocked, ConsecutiveFailures: 5, FirstFailure: dead.FirstFailure, LastSuccess: dead.LastSuccess},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateDead, To: StateBlocked},
+			want:     LinkStatus{State: store.StateBlocked, ConsecutiveFailures: 5, FirstFailure: dead.FirstFailure, LastSuccess: dead.LastSuccess},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateDead, To: store.StateBlocked},
 		},
 		{
-			name: "private address is blocked", prev: LinkStatus{State: StateUnchecked}, o: stObs(ClassPrivateAddress, 0),
-			want:     LinkStatus{State: StateBlocked},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateUnchecked, To: StateBlocked},
+			name: "private address is blocked", prev: LinkStatus{State: store.StateUnchecked}, o: stObs(ClassPrivateAddress, 0),
+			want:     LinkStatus{State: store.StateBlocked},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateUnchecked, To: store.StateBlocked},
 		},
 		{
-			name: "blocked then failing resumes the streak", prev: LinkStatus{State: StateBlocked, ConsecutiveFailures: 2, FirstFailure: stT0.Add(-3 * stDay)},
+			name: "blocked then failing resumes the streak", prev: LinkStatus{State: store.StateBlocked, ConsecutiveFailures: 2, FirstFailure: stT0.Add(-3 * stDay)},
 			o:        stObs(ClassHTTP4xx, 0),
-			want:     LinkStatus{State: StateDead, ConsecutiveFailures: 3, FirstFailure: stT0.Add(-3 * stDay)},
-			wantNext: 30 * stDay, wantTr: Transition{From: StateBlocked, To: StateDead, NewlyDead: true},
+			want:     LinkStatus{State: store.StateDead, ConsecutiveFailures: 3, FirstFailure: stT0.Add(-3 * stDay)},
+			wantNext: 30 * stDay, wantTr: Transition{From: store.StateBlocked, To: store.StateDead, NewlyDead: true},
 		},
 		{
 			name: "excluded", prev: failing(1, 0), o: stObs(ClassExcluded, stDay),
-			want:     LinkStatus{State: StateExcluded, ConsecutiveFailures: 1, FirstFailure: stT0, LastSuccess: stT0.Add(-stDay)},
-			wantNext: 8 * stDay, wantTr: Transition{From: StateSuspect, To: StateExcluded},
+			want:     LinkStatus{State: store.StateExcluded, ConsecutiveFailures: 1, FirstFailure: stT0, LastSuccess: stT0.Add(-stDay)},
+			wantNext: 8 * stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateExcluded},
 		},
 		{
-			name: "excluded then ok is alive", prev: LinkStatus{State: StateExcluded}, o: stObs(ClassOK, 0),
-			want:     LinkStatus{State: StateAlive, LastSuccess: stT0},
-			wantNext: 7 * stDay, wantTr: Transition{From: StateExcluded, To: StateAlive},
+			name: "excluded then ok is alive", prev: LinkStatus{State: store.StateExcluded}, o: stObs(ClassOK, 0),
+			want:     LinkStatus{State: store.StateAlive, LastSuccess: stT0},
+			wantNext: 7 * stDay, wantTr: Transition{From: store.StateExcluded, To: store.StateAlive},
 		},
 		{
 			name: "network down changes nothing", prev: failing(2, -3*stDay), o: stObs(ClassNetworkDown, 0),
 			want:     failing(2, -3*stDay),
-			wantNext: stDay, wantTr: Transition{From: StateSuspect, To: StateSuspect}, wantReason: "network_down",
+			wantNext: stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateSuspect}, wantReason: "network_down",
 		},
 		{
 			name: "network down on a dead link", prev: dead, o: stObs(ClassNetworkDown, 0),
 			want:     dead,
-			wantNext: stDay, wantTr: Transition{From: StateDead, To: StateDead},
+			wantNext: stDay, wantTr: Transition{From: store.StateDead, To: store.StateDead},
 		},
 		{
 			name: "network down keeps an empty state empty", prev: LinkStatus{}, o: stObs(ClassNetworkDown, 0),
 			want:     LinkStatus{},
-			wantNext: stDay, wantTr: Transition{From: StateUnchecked, To: StateUnchecked},
+			wantNext: stDay, wantTr: Transition{From: store.StateUnchecked, To: store.StateUnchecked},
 		},
 		{
 			name: "unknown class changes nothing", prev: failing(2, -3*stDay), o: stObs(ClassUnknown, 0),
 			want:     failing(2, -3*stDay),
-			wantNext: stDay, wantTr: Transition{From: StateSuspect, To: StateSuspect}, wantReason: "unknown",
+			wantNext: stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateSuspect}, wantReason: "unknown",
 		},
 		{
-			name: "class from a newer version changes nothing", prev: LinkStatus{State: StateAlive}, o: stObs(Class(999), 0),
-			want:     LinkStatus{State: StateAlive},
-			wantNext: stDay, wantTr: Transition{From: StateAlive, To: StateAlive},
+			name: "class from a newer version changes nothing", prev: LinkStatus{State: store.StateAlive}, o: stObs(Class(999), 0),
+			want:     LinkStatus{State: store.StateAlive},
+			wantNext: stDay, wantTr: Transition{From: store.StateAlive, To: store.StateAlive},
 		},
 		{
-			name: "a count without a start restarts the streak", prev: LinkStatus{State: StateSuspect, ConsecutiveFailures: 7},
+			name: "a count without a start restarts the streak", prev: LinkStatus{State: store.StateSuspect, ConsecutiveFailures: 7},
 			o:        stObs(ClassHTTP4xx, 0),
-			want:     LinkStatus{State: StateSuspect, ConsecutiveFailures: 1, FirstFailure: stT0},
-			wantNext: stDay, wantTr: Transition{From: StateSuspect, To: StateSuspect},
+			want:     LinkStatus{State: store.StateSuspect, ConsecutiveFailures: 1, FirstFailure: stT0},
+			wantNext: stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateSuspect},
 		},
 		{
 			name: "a clock that went back is not death", prev: failing(5, 2*stDay), o: stObs(ClassHTTP4xx, 0),
-			want:     LinkStatus{State: StateSuspect, ConsecutiveFailures: 6, FirstFailure: stT0.Add(2 * stDay), LastSuccess: stT0.Add(-stDay)},
-			wantNext: stDay, wantTr: Transition{From: StateSuspect, To: StateSuspect},
+			want:     LinkStatus{State: store.StateSuspect, ConsecutiveFailures: 6, FirstFailure: stT0.Add(2 * stDay), LastSuccess: stT0.Add(-stDay)},
+			wantNext: stDay, wantTr: Transition{From: store.StateSuspect, To: store.StateSuspect},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -257,7 +258,7 @@ func TestStateNext(t *testing.T) {
 type stStep struct {
 	at        time.Duration
 	class     Class
-	state     string
+	state     store.LinkState
 	failures  int
 	newlyDead bool
 	recovered bool
@@ -284,57 +285,57 @@ func TestStateSequences(t *testing.T) {
 		steps []stStep
 	}{
 		{"3 failures within 72h are still suspect", []stStep{
-			{0, ClassHTTP4xx, StateSuspect, 1, false, false},
-			{24 * stHour, ClassHTTP4xx, StateSuspect, 2, false, false},
-			{71 * stHour, ClassHTTP4xx, StateSuspect, 3, false, false},
+			{0, ClassHTTP4xx, store.StateSuspect, 1, false, false},
+			{24 * stHour, ClassHTTP4xx, store.StateSuspect, 2, false, false},
+			{71 * stHour, ClassHTTP4xx, store.StateSuspect, 3, false, false},
 		}},
 		{"3 failures spanning 72h are dead, once", []stStep{
-			{0, ClassOK, StateAlive, 0, false, false},
-			{7 * stDay, ClassHTTP4xx, StateSuspect, 1, false, false},
-			{8 * stDay, ClassTimeout, StateSuspect, 2, false, false},
-			{9 * stDay, ClassSoft404, StateSuspect, 3, false, false},
-			{10 * stDay, ClassHTTP4xx, StateDead, 4, true, false},
-			{40 * stDay, ClassHTTP4xx, StateDead, 5, false, false},
+			{0, ClassOK, store.StateAlive, 0, false, false},
+			{7 * stDay, ClassHTTP4xx, store.StateSuspect, 1, false, false},
+			{8 * stDay, ClassTimeout, store.StateSuspect, 2, false, false},
+			{9 * stDay, ClassSoft404, store.StateSuspect, 3, false, false},
+			{10 * stDay, ClassHTTP4xx, store.StateDead, 4, true, false},
+			{40 * stDay, ClassHTTP4xx, store.StateDead, 5, false, false},
 		}},
 		{"a success after 2 failures resets the count", []stStep{
-			{0, ClassHTTP5xx, StateSuspect, 1, false, false},
-			{24 * stHour, ClassHTTP5xx, StateSuspect, 2, false, false},
-			{48 * stHour, ClassOK, StateAlive, 0, false, false},
+			{0, ClassHTTP5xx, store.StateSuspect, 1, false, false},
+			{24 * stHour, ClassHTTP5xx, store.StateSuspect, 2, false, false},
+			{48 * stHour, ClassOK, store.StateAlive, 0, false, false},
 			// The old streak is forgotten: a new one starts here.
-			{72 * stHour, ClassHTTP5xx, StateSuspect, 1, false, false},
-			{96 * stHour, ClassHTTP5xx, StateSuspect, 2, false, false},
-			{120 * stHour, ClassHTTP5xx, StateSuspect, 3, false, false},
-			{144 * stHour, ClassHTTP5xx, StateDead, 4, true, false},
+			{72 * stHour, ClassHTTP5xx, store.StateSuspect, 1, false, false},
+			{96 * stHour, ClassHTTP5xx, store.StateSuspect, 2, false, false},
+			{120 * stHour, ClassHTTP5xx, store.StateSuspect, 3, false, false},
+			{144 * stHour, ClassHTTP5xx, store.StateDead, 4, true, false},
 		}},
 		{"dead then ok is alive and recovered", []stStep{
-			{0, ClassDNSNXDomain, StateSuspect, 1, false, false},
-			{24 * stHour, ClassDNSNXDomain, StateSuspect, 2, false, false},
-			{72 * stHour, ClassDNSNXDomain, StateDead, 3, true, false},
-			{102 * stDay, ClassOK, StateAlive, 0, false, true},
-			{109 * stDay, ClassOK, StateAlive, 0, false, false},
+			{0, ClassDNSNXDomain, store.StateSuspect, 1, false, false},
+			{24 * stHour, ClassDNSNXDomain, store.StateSuspect, 2, false, false},
+			{72 * stHour, ClassDNSNXDomain, store.StateDead, 3, true, false},
+			{102 * stDay, ClassOK, store.StateAlive, 0, false, true},
+			{109 * stDay, ClassOK, store.StateAlive, 0, false, false},
 		}},
 		{"network down in the middle of a streak changes nothing", []stStep{
-			{0, ClassHTTP4xx, StateSuspect, 1, false, false},
-			{24 * stHour, ClassNetworkDown, StateSuspect, 1, false, false},
-			{48 * stHour, ClassHTTP4xx, StateSuspect, 2, false, false},
-			{72 * stHour, ClassHTTP4xx, StateDead, 3, true, false},
+			{0, ClassHTTP4xx, store.StateSuspect, 1, false, false},
+			{24 * stHour, ClassNetworkDown, store.StateSuspect, 1, false, false},
+			{48 * stHour, ClassHTTP4xx, store.StateSuspect, 2, false, false},
+			{72 * stHour, ClassHTTP4xx, store.StateDead, 3, true, false},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			runStSteps(t, stPolicy, LinkStatus{State: StateUnchecked}, tc.steps)
+			runStSteps(t, stPolicy, LinkStatus{State: store.StateUnchecked}, tc.steps)
 		})
 	}
 }
 
 func TestStateBlockedNeverDead(t *testing.T) {
-	st := LinkStatus{State: StateAlive, LastSuccess: stT0}
+	st := LinkStatus{State: store.StateAlive, LastSuccess: stT0}
 	for i := range 200 {
 		c := []Class{ClassBlocked, ClassRobotsDisallowed, ClassPrivateAddress}[i%3]
 		var tr Transition
 		var next time.Time
 		at := stT0.Add(time.Duration(i+1) * stDay)
 		st, next, tr = stPolicy.Next(st, Observation{Class: c, CheckedAt: at})
-		if st.State != StateBlocked || tr.NewlyDead || st.ConsecutiveFailures != 0 {
+		if st.State != store.StateBlocked || tr.NewlyDead || st.ConsecutiveFailures != 0 {
 			t.Fatalf("check %d (%v): %+v, %+v", i+1, c, st, tr)
 		}
 		if !next.Equal(at.Add(7 * stDay)) {
@@ -349,27 +350,27 @@ func TestStateBlockedNeverDead(t *testing.T) {
 // TestEveryClass pins down which state each class leads to from a fresh
 // link, so a class added to class.go without a decision here fails.
 func TestStateEveryClass(t *testing.T) {
-	want := map[Class]string{
-		ClassUnknown:          StateUnchecked,
-		ClassOK:               StateAlive,
-		ClassRedirect:         StateAlive, // not permanent in this test
-		ClassHTTP4xx:          StateSuspect,
-		ClassHTTP5xx:          StateSuspect,
-		ClassSoft404:          StateSuspect,
-		ClassRedirectToRoot:   StateSuspect,
-		ClassDNSNXDomain:      StateSuspect,
-		ClassDNSError:         StateSuspect,
-		ClassConnRefused:      StateSuspect,
-		ClassConnReset:        StateSuspect,
-		ClassTimeout:          StateSuspect,
-		ClassTLSError:         StateSuspect,
-		ClassTooManyRedirects: StateSuspect,
-		ClassTooLarge:         StateSuspect,
-		ClassBlocked:          StateBlocked,
-		ClassRobotsDisallowed: StateBlocked,
-		ClassNetworkDown:      StateUnchecked,
-		ClassExcluded:         StateExcluded,
-		ClassPrivateAddress:   StateBlocked,
+	want := map[Class]store.LinkState{
+		ClassUnknown:          store.StateUnchecked,
+		ClassOK:               store.StateAlive,
+		ClassRedirect:         store.StateAlive, // not permanent in this test
+		ClassHTTP4xx:          store.StateSuspect,
+		ClassHTTP5xx:          store.StateSuspect,
+		ClassSoft404:          store.StateSuspect,
+		ClassRedirectToRoot:   store.StateSuspect,
+		ClassDNSNXDomain:      store.StateSuspect,
+		ClassDNSError:         store.StateSuspect,
+		ClassConnRefused:      store.StateSuspect,
+		ClassConnReset:        store.StateSuspect,
+		ClassTimeout:          store.StateSuspect,
+		ClassTLSError:         store.StateSuspect,
+		ClassTooManyRedirects: store.StateSuspect,
+		ClassTooLarge:         store.StateSuspect,
+		ClassBlocked:          store.StateBlocked,
+		ClassRobotsDisallowed: store.StateBlocked,
+		ClassNetworkDown:      store.StateUnchecked,
+		ClassExcluded:         store.StateExcluded,
+		ClassPrivateAddress:   store.StateBlocked,
 	}
 	for c := Class(0); int(c) < len(classNames); c++ {
 		w, ok := want[c]
@@ -377,7 +378,7 @@ func TestStateEveryClass(t *testing.T) {
 			t.Errorf("class %v has no expected state in this test: decide what it does to a link", c)
 			continue
 		}
-		got, _, _ := stPolicy.Next(LinkStatus{State: StateUnchecked}, stObs(c, 0))
+		got, _, _ := stPolicy.Next(LinkStatus{State: store.StateUnchecked}, stObs(c, 0))
 		if got.State != w {
 			t.Errorf("unchecked + %v = %s, want %s", c, got.State, w)
 		}
@@ -387,9 +388,9 @@ func TestStateEveryClass(t *testing.T) {
 func TestStateDeadIsNotUndoneByStricterPolicy(t *testing.T) {
 	strict := stPolicy
 	strict.Failures, strict.MinSpan = 10, 30*stDay
-	prev := LinkStatus{State: StateDead, ConsecutiveFailures: 3, FirstFailure: stT0.Add(-3 * stDay)}
+	prev := LinkStatus{State: store.StateDead, ConsecutiveFailures: 3, FirstFailure: stT0.Add(-3 * stDay)}
 	got, _, tr := strict.Next(prev, stObs(ClassHTTP4xx, 0))
-	if got.State != StateDead || tr.NewlyDead || got.ConsecutiveFailures != 4 {
+	if got.State != store.StateDead || tr.NewlyDead || got.ConsecutiveFailures != 4 {
 		t.Errorf("dead link failing under a stricter policy: %+v, %+v", got, tr)
 	}
 }
@@ -399,8 +400,8 @@ func TestStateZeroMinSpan(t *testing.T) {
 	// the configuration, so the state machine must honour it.
 	p := stPolicy
 	p.Failures, p.MinSpan = 1, 0
-	got, _, tr := p.Next(LinkStatus{State: StateAlive}, stObs(ClassHTTP4xx, 0))
-	if got.State != StateDead || !tr.NewlyDead {
+	got, _, tr := p.Next(LinkStatus{State: store.StateAlive}, stObs(ClassHTTP4xx, 0))
+	if got.State != store.StateDead || !tr.NewlyDead {
 		t.Errorf("failures=1 min_span=0: %+v, %+v", got, tr)
 	}
 }
@@ -409,7 +410,7 @@ func TestStateJitter(t *testing.T) {
 	p := stPolicy
 	p.Jitter = 0.1
 	due := func(url string, c Class) time.Duration {
-		_, next, _ := p.Next(LinkStatus{State: StateAlive}, Observation{URL: url, Class: c, CheckedAt: stT0})
+		_, next, _ := p.Next(LinkStatus{State: store.StateAlive}, Observation{URL: url, Class: c, CheckedAt: stT0})
 		return next.Sub(stT0)
 	}
 	seen := map[time.Duration]bool{}

@@ -123,7 +123,7 @@ func newEnv(t *testing.T) *env {
 	at := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	for _, u := range []string{deadURL, mtURL, dead2URL, dead3URL, imgURL, noScheme} {
 		if _, err := st.RecordCheck(ctx, store.CheckRecord{URL: u, CheckedAt: at, Class: "http_4xx", Status: 410},
-			&store.LinkState{State: "dead", ConsecutiveFailures: 3, FirstFailure: at.Add(-96 * time.Hour)}, at.Add(720*time.Hour)); err != nil {
+			&store.LinkStatus{State: "dead", ConsecutiveFailures: 3, FirstFailure: at.Add(-96 * time.Hour)}, at.Add(720*time.Hour)); err != nil {
 			t.Fatalf("%s: %v", u, err)
 		}
 	}
@@ -465,7 +465,7 @@ func TestRunMoved(t *testing.T) {
 	const to = "https://alive.example.org/new-page"
 	at := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	if _, err := e.st.RecordCheck(t.Context(), store.CheckRecord{URL: moved, CheckedAt: at, Class: "redirect", Status: 200, FinalURL: to},
-		&store.LinkState{State: "moved", MovedTo: to, LastSuccess: at}, at.Add(720*time.Hour)); err != nil {
+		&store.LinkStatus{State: "moved", MovedTo: to, LastSuccess: at}, at.Add(720*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	_, results := e.run(t, Options{})

@@ -38,10 +38,10 @@ type Catalog interface {
 	DueHosts(ctx context.Context, now time.Time, all bool, afterHost string, limit int, fn func(string) error) error
 	DueLinksOfHost(ctx context.Context, now time.Time, all bool, q store.DueQuery, fn func(store.DueLink) error) error
 	BeginRun(ctx context.Context, startedAt time.Time, kind string) (int64, error)
-	FinishRun(ctx context.Context, runID int64, finishedAt time.Time, status string, summary map[string]int) error
+	FinishRun(ctx context.Context, runID int64, finishedAt time.Time, status store.RunStatus, summary *store.RunSummary) error
 	Runs(ctx context.Context, limit int, fn func(store.Run) error) error
-	RecordCheck(ctx context.Context, c store.CheckRecord, state *store.LinkState, nextCheck time.Time) (int64, error)
-	ApplyPending(ctx context.Context, checkID int64, state store.LinkState, nextCheck time.Time) error
+	RecordCheck(ctx context.Context, c store.CheckRecord, state *store.LinkStatus, nextCheck time.Time) (int64, error)
+	ApplyPending(ctx context.Context, checkID int64, state store.LinkStatus, nextCheck time.Time) error
 	MarkRunNetworkDown(ctx context.Context, runID int64) (int, error)
 	OccurrencesNeedingVerification(ctx context.Context, fn func(store.OccurrenceRef) error) error
 	AdoptRepair(ctx context.Context, occurrenceID int64, url string, confidence float64, reasons []string, at time.Time) error
@@ -58,7 +58,7 @@ type Capturer interface {
 // Progress hears about a run as it goes; the CLI draws a bar with it.
 type Progress interface {
 	Start(total int)
-	Checked(url string, class crawler.Class, state string)
+	Checked(url string, class crawler.Class, state store.LinkState)
 	Finish()
 }
 
@@ -125,36 +125,8 @@ var ErrJobRunning = errors.New("another linkrot job is running")
 // link was checked; the rest are checked by the next run.
 var ErrStopped = errors.New("run stopped before every due link was checked")
 
-// Summary is what a run did.
-type Summary struct {
-	RunID       int64         `json:"run_id"`
-	Status      string        `json:"status"`
-	Checked     int           `json:"checked"`
-	Alive       int           `json:"alive"`
-	Moved       int           `json:"moved"`
-	Suspect     int           `json:"suspect"`
-	Dead        int           `json:"dead"`
-	NewlyDead   int           `json:"newly_dead"`
-	Recovered   int           `json:"recovered"`
-	Blocked     int           `json:"blocked"`
-	Excluded    int           `json:"excluded"`
-	NetworkDown int           `json:"network_down"`
-	Verified    int           `json:"repairs_verified"`
-	Captured    int           `json:"snapshots_captured"`
-	Unchanged   int           `json:"snapshots_unchanged"`
-	CaptureErrs int           `json:"snapshot_errors"`
-	Duration    time.Duration `json:"duration_ns"`
-	ChecksPerS  float64       `json:"checks_per_second"`
-}
-
-func (s *Summary) counters() map[string]int {
-	return map[string]int{
-		"checked": s.Checked, "alive": s.Alive, "moved": s.Moved, "suspect": s.Suspect,
-		"dead": s.Dead, "newly_dead": s.NewlyDead, "recovered": s.Recovered, "blocked": s.Blocked,
-		"excluded": s.Excluded, "network_down": s.NetworkDown, "repairs_verified": s.Verified,
-		"snapshots_captured": s.Captured, "snapshots_unchanged": s.Unchanged, "snapshot_errors": s.CaptureErrs,
-	}
-}
+// Summary is what a run did; the catalog keeps it with the run.
+type Summary = store.RunSummary
 
 func (o *Options) defaults() {
 	if o.Now == nil {
@@ -190,7 +162,7 @@ func defaultOwner() string {
 type noProgress struct{}
 
 func (noProgress) Start(int)                             {}
-func (noProgress) Checked(string, crawler.Class, string) {}
+func (noProgress) Checked(string, crawler.Class, store.LinkState) {}
 func (noProgress) Finish()                               {}
 
 // Lock takes the job lock and keeps it alive until release is called. A
@@ -372,30 +344,27 @@ type captureJob struct {
 // turns out not to be the checker's own outage.
 type pendingState struct {
 	checkID int64
-	state   store.LinkState
+	state   store.LinkStatus
 	next    time.Time
 	trans   crawler.Transition
 }
 
-func (r *run) finish(ctx context.Context, start time.Time, status string, cause error) (Summary, error) {
+func (r *run) finish(ctx context.Context, start time.Time, status store.RunStatus, cause error) (Summary, error) {
 	r.sum.Status = status
 	r.sum.Duration = r.opts.Now().Sub(start)
 	if s := r.sum.Duration.Seconds(); s > 0 {
 		r.sum.ChecksPerS = float64(r.sum.Checked) / s
 	}
-	counters := r.sum.counters()
 	// The catalog's totals after the run, so that a plot over runs shows
 	// how many links are dead, not just how many this run happened to check.
 	if c, ok := r.cat.(interface {
-		LinkStateCounts(context.Context) (map[string]int, error)
+		LinkStateCounts(context.Context) (map[store.LinkState]int, error)
 	}); ok {
 		if totals, err := c.LinkStateCounts(context.WithoutCancel(ctx)); err == nil {
-			for st, n := range totals {
-				counters["total_"+st] = n
-			}
+			r.sum.Totals = totals
 		}
 	}
-	if err := r.cat.FinishRun(context.WithoutCancel(ctx), r.runID, r.opts.Now(), status, counters); err != nil && cause == nil {
+	if err := r.cat.FinishRun(context.WithoutCancel(ctx), r.runID, r.opts.Now(), status, &r.sum); err != nil && cause == nil {
 		cause = err
 	}
 	return r.sum, cause
@@ -509,8 +478,8 @@ func (r *run) excluded(raw string) (string, bool) {
 func (r *run) recordExcluded(ctx context.Context, l store.DueLink, reason string) error {
 	now := r.opts.Now()
 	obs := crawler.Observation{URL: l.URL, Class: crawler.ClassExcluded, CheckedAt: now}
-	next, at, _ := r.opts.Policy.Next(toStatus(l.LinkState), obs)
-	st := fromStatus(next)
+	next, at, _ := r.opts.Policy.Next(l.LinkStatus, obs)
+	st := next
 	_, err := r.cat.RecordCheck(ctx, store.CheckRecord{
 		LinkID: l.ID, RunID: r.runID, URL: l.URL, CheckedAt: now,
 		Class: crawler.ClassExcluded.String(), Evidence: []string{reason},
@@ -539,8 +508,8 @@ func (r *run) record(ctx context.Context, req crawler.Request, res crawler.Resul
 		res.CheckedAt = r.opts.Now()
 	}
 	obs := crawler.Observation{URL: link.URL, Class: res.Class, FinalURL: res.FinalURL, Permanent: res.Permanent, CheckedAt: res.CheckedAt}
-	next, at, trans := r.opts.Policy.Next(toStatus(link.LinkState), obs)
-	st := fromStatus(next)
+	next, at, trans := r.opts.Policy.Next(link.LinkStatus, obs)
+	st := next
 	rec := checkRecord(r.runID, link.ID, res)
 	host := hostOf(link.URL)
 	netLevel := res.Class.IsNetworkLevel()
@@ -595,19 +564,19 @@ func (r *run) capture(ctx context.Context, j captureJob) {
 }
 
 // count adds one link's outcome to the summary; the caller holds mu.
-func (r *run) count(state string, t crawler.Transition) {
+func (r *run) count(state store.LinkState, t crawler.Transition) {
 	switch state {
-	case crawler.StateAlive:
+	case store.StateAlive:
 		r.sum.Alive++
-	case crawler.StateMoved:
+	case store.StateMoved:
 		r.sum.Moved++
-	case crawler.StateSuspect:
+	case store.StateSuspect:
 		r.sum.Suspect++
-	case crawler.StateDead:
+	case store.StateDead:
 		r.sum.Dead++
-	case crawler.StateBlocked:
+	case store.StateBlocked:
 		r.sum.Blocked++
-	case crawler.StateExcluded:
+	case store.StateExcluded:
 		r.sum.Excluded++
 	}
 	if t.NewlyDead {
@@ -637,26 +606,12 @@ func (r *run) applyPending(ctx context.Context) error {
 }
 
 func checkRecord(runID, linkID int64, res crawler.Result) store.CheckRecord {
-	hops := make([]store.Hop, len(res.Redirects))
-	for i, h := range res.Redirects {
-		hops[i] = store.Hop{URL: h.URL, Status: h.Status}
-	}
 	return store.CheckRecord{
 		LinkID: linkID, RunID: runID, URL: res.URL, CheckedAt: res.CheckedAt,
-		Class: res.Class.String(), Status: res.Status, FinalURL: res.FinalURL, Redirects: hops,
+		Class: res.Class.String(), Status: res.Status, FinalURL: res.FinalURL, Redirects: res.Redirects,
 		Method: res.Method, LatencyMS: res.Latency.Milliseconds(), Attempts: res.Attempts,
 		Error: res.Err, Evidence: res.Evidence,
 	}
-}
-
-func toStatus(s store.LinkState) crawler.LinkStatus {
-	return crawler.LinkStatus{State: s.State, ConsecutiveFailures: s.ConsecutiveFailures,
-		FirstFailure: s.FirstFailure, LastSuccess: s.LastSuccess, MovedTo: s.MovedTo}
-}
-
-func fromStatus(s crawler.LinkStatus) store.LinkState {
-	return store.LinkState{State: s.State, ConsecutiveFailures: s.ConsecutiveFailures,
-		FirstFailure: s.FirstFailure, LastSuccess: s.LastSuccess, MovedTo: s.MovedTo}
 }
 
 func hostOf(raw string) string {
@@ -670,10 +625,10 @@ func hostOf(raw string) string {
 // applies it to the link at once; the caller holds the job lock. A
 // network-level failure of one URL is still evidence, as DESIGN.md says
 // of a single unreachable host.
-func RecordOne(ctx context.Context, cat Catalog, link store.Link, res crawler.Result, policy crawler.Policy) (string, error) {
+func RecordOne(ctx context.Context, cat Catalog, link store.Link, res crawler.Result, policy crawler.Policy) (store.LinkState, error) {
 	obs := crawler.Observation{URL: link.URL, Class: res.Class, FinalURL: res.FinalURL, Permanent: res.Permanent, CheckedAt: res.CheckedAt}
-	next, at, _ := policy.Next(toStatus(link.LinkState), obs)
-	st := fromStatus(next)
+	next, at, _ := policy.Next(link.LinkStatus, obs)
+	st := next
 	if _, err := cat.RecordCheck(ctx, checkRecord(0, link.ID, res), &st, at); err != nil {
 		return "", err
 	}

@@ -94,7 +94,7 @@ func (h *harness) run(all bool) (Summary, error) {
 	})
 }
 
-func (h *harness) state(url string) string {
+func (h *harness) state(url string) store.LinkState {
 	h.t.Helper()
 	l, err := h.st.LinkByURL(context.Background(), url)
 	if err != nil {
@@ -133,16 +133,16 @@ func TestLinksDieOnlyAfterEnoughFailuresOverTime(t *testing.T) {
 		}
 		newlyDead = append(newlyDead, s.NewlyDead)
 	}
-	if got := h.state("https://news.example.com/gone"); got != crawler.StateDead {
+	if got := h.state("https://news.example.com/gone"); got != store.StateDead {
 		t.Errorf("410 link: %s", got)
 	}
-	if got := h.state("https://news.example.com/doomed"); got != crawler.StateDead {
+	if got := h.state("https://news.example.com/doomed"); got != store.StateDead {
 		t.Errorf("killed link: %s", got)
 	}
-	if got := h.state("https://blocked.example.org/x"); got != crawler.StateBlocked {
+	if got := h.state("https://blocked.example.org/x"); got != store.StateBlocked {
 		t.Errorf("403 link must stay blocked, never dead: %s", got)
 	}
-	if got := h.state("https://news.example.com/live"); got != crawler.StateAlive {
+	if got := h.state("https://news.example.com/live"); got != store.StateAlive {
 		t.Errorf("live link: %s", got)
 	}
 	// /gone failed in the first run and the first two daily runs a week
@@ -160,10 +160,10 @@ func TestLinksDieOnlyAfterEnoughFailuresOverTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.state("https://news.example.com/doomed") != crawler.StateAlive || s.Recovered != 1 {
+	if h.state("https://news.example.com/doomed") != store.StateAlive || s.Recovered != 1 {
 		t.Errorf("after revival: %s %+v", h.state("https://news.example.com/doomed"), s)
 	}
-	if h.state("https://excluded.example.net/private") != crawler.StateExcluded {
+	if h.state("https://excluded.example.net/private") != store.StateExcluded {
 		t.Errorf("excluded host: %s", h.state("https://excluded.example.net/private"))
 	}
 }
@@ -193,7 +193,7 @@ func TestNetworkOutageChangesNoState(t *testing.T) {
 	if s.Status != store.RunNetworkDown || s.NetworkDown != 4 {
 		t.Errorf("summary %+v", s)
 	}
-	if got := h.state("https://a.example.com/p"); got != crawler.StateAlive {
+	if got := h.state("https://a.example.com/p"); got != store.StateAlive {
 		t.Errorf("state changed during an outage: %s", got)
 	}
 	var classes []string
@@ -225,7 +225,7 @@ func TestOneUnreachableHostIsStillEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Suspect != 1 || h.state("https://gone.example.net/page") != crawler.StateSuspect {
+	if s.Suspect != 1 || h.state("https://gone.example.net/page") != store.StateSuspect {
 		t.Errorf("summary %+v, state %s", s, h.state("https://gone.example.net/page"))
 	}
 }
@@ -244,7 +244,7 @@ func TestDoubtfulRepairIsSettledOnTheWeb(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "https://www.harbour-news.example/2021/harbour-breakwater-plan"
-	if got := h.state(want); got != crawler.StateAlive {
+	if got := h.state(want); got != store.StateAlive {
 		t.Fatalf("verified URL state %s (links before: %v, summary %+v)", got, before, s)
 	}
 	var found bool
@@ -324,7 +324,7 @@ func TestRunRecordsCatalogTotals(t *testing.T) {
 	}
 	var run store.Run
 	_ = h.st.Runs(context.Background(), 1, func(r store.Run) error { run = r; return nil })
-	if run.ID != s.RunID || run.Summary["total_alive"] != 1 || run.Summary["total_suspect"] != 1 {
+	if run.ID != s.RunID || run.Summary == nil || run.Summary.Totals[store.StateAlive] != 1 || run.Summary.Totals[store.StateSuspect] != 1 {
 		t.Errorf("run summary %v", run.Summary)
 	}
 }
@@ -338,13 +338,13 @@ func TestDefangedIndicatorsAreNeverFetched(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := h.state("https://evil.example/payload"); got != crawler.StateExcluded {
+	if got := h.state("https://evil.example/payload"); got != store.StateExcluded {
 		t.Errorf("defanged indicator: state %s", got)
 	}
 	if n := h.web.HostHits("evil.example"); n != 0 {
 		t.Errorf("the defanged host was contacted %d times", n)
 	}
-	if h.state("https://good.example/advisory") != crawler.StateAlive || s.Excluded != 1 {
+	if h.state("https://good.example/advisory") != store.StateAlive || s.Excluded != 1 {
 		t.Errorf("summary %+v", s)
 	}
 	var ev []string

@@ -78,11 +78,11 @@ func TestPipelineRescansChecksAndReports(t *testing.T) {
 	if res.Ingest.Added != 1 || res.Ingest.Unchanged != 1 || res.Check.Checked != 1 {
 		t.Fatalf("second job: %+v", res)
 	}
-	if s := h.state("https://news.example.com/b"); s != crawler.StateAlive {
+	if s := h.state("https://news.example.com/b"); s != store.StateAlive {
 		t.Errorf("new link is %s", s)
 	}
 	var kinds []string
-	_ = h.st.Runs(ctx, 0, func(r store.Run) error { kinds = append(kinds, r.Kind+"/"+r.Status); return nil })
+	_ = h.st.Runs(ctx, 0, func(r store.Run) error { kinds = append(kinds, r.Kind+"/"+string(r.Status)); return nil })
 	if strings.Join(kinds, ",") != "run/ok,run/ok" {
 		t.Errorf("runs: %v", kinds)
 	}
@@ -175,7 +175,7 @@ func TestStopLetsTakenChecksFinish(t *testing.T) {
 	alive, unchecked := 0, 0
 	_ = h.st.Links(context.Background(), store.LinkFilter{}, func(l store.Link) error {
 		switch l.State {
-		case crawler.StateAlive:
+		case store.StateAlive:
 			alive++
 		case "unchecked":
 			unchecked++

@@ -27,8 +27,7 @@ type SchedulerOptions struct {
 	Observe func(Summary, time.Duration)
 }
 
-// SchedulerStatus is what the dashboard shows. Its fields are web.Status's
-// (web imports job, not the other way), so serve converts one to the other.
+// SchedulerStatus is what the dashboard shows (web.Status is this type).
 type SchedulerStatus struct {
 	Running   bool
 	NextRun   time.Time // zero before Start and after Shutdown

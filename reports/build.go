@@ -15,7 +15,7 @@ import (
 type Catalog interface {
 	Runs(ctx context.Context, limit int, fn func(store.Run) error) error
 	RunChecks(ctx context.Context, fromRun, toRun int64, fn func(store.RunCheck) error) error
-	LinksInState(ctx context.Context, states []string, afterRun int64, fn func(store.Link) error) error
+	LinksInState(ctx context.Context, states []store.LinkState, afterRun int64, fn func(store.Link) error) error
 	LinkByURL(ctx context.Context, url string) (store.Link, error)
 	LinkOccurrences(ctx context.Context, url string, fn func(store.LinkOccurrence) error) error
 	RepairedOccurrences(ctx context.Context, fromRun, toRun int64, fn func(store.RepairedOccurrence) error) error
@@ -135,8 +135,8 @@ func scope(sel Selection, runs []store.Run, newest int64) (Scope, Summary) {
 	sc.FirstRun, sc.LastRun = runs[0].ID, runs[len(runs)-1].ID
 	sc.Latest = sc.LastRun == newest
 	for _, run := range runs {
-		ri := RunInfo{ID: run.ID, Kind: run.Kind, Status: run.Status, StartedAt: run.StartedAt.UTC(),
-			FinishedAt: timePtr(run.FinishedAt), Counters: run.Summary}
+		ri := RunInfo{ID: run.ID, Kind: run.Kind, Status: string(run.Status), StartedAt: run.StartedAt.UTC(),
+			FinishedAt: timePtr(run.FinishedAt), Counters: run.Summary.Counters()}
 		if ri.Counters == nil {
 			ri.Counters = map[string]int{}
 		}
@@ -147,7 +147,7 @@ func scope(sel Selection, runs []store.Run, newest int64) (Scope, Summary) {
 		sum.Runs = append(sum.Runs, ri)
 	}
 	first, last := runs[0], runs[len(runs)-1]
-	sum.Status = last.Status
+	sum.Status = string(last.Status)
 	sum.StartedAt, sum.FinishedAt = timePtr(first.StartedAt), timePtr(last.FinishedAt)
 	return sc, sum
 }
@@ -164,8 +164,8 @@ func timePtr(t time.Time) *time.Time {
 // checked is what the selection's checks did to one link.
 type checked struct {
 	url, host   string
-	before      string // the state before the first check that made a transition
-	after       string // the state after the last one
+	before      store.LinkState // the state before the first check that made a transition
+	after       store.LinkState // the state after the last one
 	last        store.RunCheck
 	newlyDead   bool
 	recovered   bool
@@ -204,7 +204,7 @@ func (b *builder) readChecks(ctx context.Context) error {
 		h := b.host(cur.host)
 		h.Checked++
 		if cur.after != "" {
-			sum.ByState[cur.after]++
+			sum.ByState[string(cur.after)]++
 		}
 		if cur.after == stateSuspect || cur.after == stateDead {
 			h.Failed++
@@ -254,7 +254,7 @@ func (b *builder) readStates(ctx context.Context) error {
 		afterRun = 0
 	}
 	var links []store.Link
-	err := b.cat.LinksInState(ctx, []string{stateDead, stateSuspect, stateBlocked, stateMoved}, afterRun,
+	err := b.cat.LinksInState(ctx, []store.LinkState{stateDead, stateSuspect, stateBlocked, stateMoved}, afterRun,
 		func(l store.Link) error { links = append(links, l); return nil })
 	if err != nil {
 		return fmt.Errorf("report: %w", err)

@@ -39,7 +39,7 @@ func renderCSV(w io.Writer, r Report) error {
 				archiveURL = e.ArchiveCopy.URL
 			}
 			row := func(doc, line, col, role string) error {
-				return cw.Write([]string{e.URL, e.State, e.Class, status, doc, line, col, role,
+				return cw.Write([]string{e.URL, string(e.State), e.Class, status, doc, line, col, role,
 					firstFailure, strconv.Itoa(e.Failures), snapshot, archiveURL})
 			}
 			if len(e.Occurrences) == 0 {

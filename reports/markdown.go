@@ -53,7 +53,7 @@ func renderMarkdown(w io.Writer, r Report) error {
 	} else {
 		p("| URL | Now | Last check | Used in |\n|---|---|---|---|\n")
 		for _, e := range r.Recovered {
-			p("| %s | %s | %s | %s |\n", mdURL(e.URL), mdText(e.State), mdText(statusText(e.Class, e.Status)), mdPlaces(e.Occurrences))
+			p("| %s | %s | %s | %s |\n", mdURL(e.URL), mdText(string(e.State)), mdText(statusText(e.Class, e.Status)), mdPlaces(e.Occurrences))
 		}
 	}
 
@@ -108,7 +108,7 @@ func renderMarkdown(w io.Writer, r Report) error {
 			}
 			p("| %s | %s | %s | %.2f | %s | %s | %s |\n",
 				mdText(fmt.Sprintf("%s:%d:%d", rp.Document, rp.Line, rp.Column)), mdCode(rp.Raw), mdURL(rp.URL),
-				rp.Confidence, mdText(verified), mdJoin(evidence), mdText(rp.State))
+				rp.Confidence, mdText(verified), mdJoin(evidence), mdText(string(rp.State)))
 		}
 	}
 
@@ -123,7 +123,7 @@ func renderMarkdown(w io.Writer, r Report) error {
 			if l.NewlyDead {
 				state = "newly dead"
 			}
-			line := fmt.Sprintf("- line %d, column %d (%s): %s — %s", l.Line, l.Column, mdText(l.Role), mdURL(l.URL), mdText(state))
+			line := fmt.Sprintf("- line %d, column %d (%s): %s — %s", l.Line, l.Column, mdText(l.Role), mdURL(l.URL), mdText(string(state)))
 			if l.MovedTo != "" {
 				line += " → " + mdURL(l.MovedTo)
 			}

@@ -15,6 +15,7 @@
 package reports
 
 import (
+	"github.com/linkrot/linkrot/store"
 	"strings"
 	"time"
 )
@@ -23,15 +24,13 @@ import (
 // changes its meaning, gets a new version; adding a field does not.
 const Schema = "linkrot.report/v1"
 
-// Link states, as DESIGN.md names them and the store keeps them. They are
-// repeated here rather than taken from crawler, which reports does not
-// depend on.
+// The link states the report lists, by the catalog's names.
 const (
-	stateAlive   = "alive"
-	stateMoved   = "moved"
-	stateSuspect = "suspect"
-	stateDead    = "dead"
-	stateBlocked = "blocked"
+	stateAlive   = store.StateAlive
+	stateMoved   = store.StateMoved
+	stateSuspect = store.StateSuspect
+	stateDead    = store.StateDead
+	stateBlocked = store.StateBlocked
 )
 
 // Report is everything one report says. Times are UTC. Lists are never nil
@@ -131,8 +130,8 @@ type Entry struct {
 	// State is the link's state at the end of the selection; StateBefore
 	// its state before the selection's first check of it, "" when the
 	// selection did not check it.
-	State       string `json:"state"`
-	StateBefore string `json:"state_before"`
+	State       store.LinkState `json:"state"`
+	StateBefore store.LinkState `json:"state_before"`
 	// The check that tells the most: the selection's last check of the
 	// link when it made one, else the link's last check.
 	Class       string     `json:"class"`
@@ -194,14 +193,14 @@ type Repair struct {
 	URL      string `json:"url"` // the URL used
 	// ExtractedURL is what extraction made of Raw when checking the web
 	// chose another URL; "" otherwise.
-	ExtractedURL string     `json:"extracted_url"`
-	Confidence   float64    `json:"confidence"`
-	Repairs      []string   `json:"repairs"`      // what was done to the text
-	Alternatives []string   `json:"alternatives"` // other URLs it could be
-	Reasons      []string   `json:"reasons"`      // the evidence
-	Verified     bool       `json:"verified"`     // settled by checking the web
-	VerifiedAt   *time.Time `json:"verified_at"`
-	State        string     `json:"state"` // the link's state now
+	ExtractedURL string          `json:"extracted_url"`
+	Confidence   float64         `json:"confidence"`
+	Repairs      []string        `json:"repairs"`      // what was done to the text
+	Alternatives []string        `json:"alternatives"` // other URLs it could be
+	Reasons      []string        `json:"reasons"`      // the evidence
+	Verified     bool            `json:"verified"`     // settled by checking the web
+	VerifiedAt   *time.Time      `json:"verified_at"`
+	State        store.LinkState `json:"state"` // the link's state now
 }
 
 // DocumentGroup is one document and its dead, suspect and moved links.
@@ -213,13 +212,13 @@ type DocumentGroup struct {
 
 // DocLink is one use of a reported link in a document.
 type DocLink struct {
-	URL       string `json:"url"`
-	State     string `json:"state"`
-	NewlyDead bool   `json:"newly_dead"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	Role      string `json:"role"`
-	MovedTo   string `json:"moved_to"`
+	URL       string          `json:"url"`
+	State     store.LinkState `json:"state"`
+	NewlyDead bool            `json:"newly_dead"`
+	Line      int             `json:"line"`
+	Column    int             `json:"column"`
+	Role      string          `json:"role"`
+	MovedTo   string          `json:"moved_to"`
 }
 
 // HostGroup is one host's share of the trouble.

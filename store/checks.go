@@ -53,13 +53,13 @@ func encCheck(c CheckRecord) (checkRow, error) {
 	return r, nil
 }
 
-// stateRow is a LinkState and next check in their stored form.
+// stateRow is a LinkStatus and next check in their stored form.
 type stateRow struct {
-	st                              LinkState
+	st                              LinkStatus
 	firstFailure, lastSuccess, next any
 }
 
-func encState(st LinkState, next time.Time) (stateRow, error) {
+func encState(st LinkStatus, next time.Time) (stateRow, error) {
 	if st.State == "" {
 		return stateRow{}, errors.New("empty state")
 	}
@@ -107,7 +107,7 @@ func (s *SQLite) setLinkState(ctx context.Context, tx *sql.Tx, checkID int64, r 
 }
 
 // RecordCheck implements CheckStore.
-func (s *SQLite) RecordCheck(ctx context.Context, c CheckRecord, state *LinkState, nextCheck time.Time) (int64, error) {
+func (s *SQLite) RecordCheck(ctx context.Context, c CheckRecord, state *LinkStatus, nextCheck time.Time) (int64, error) {
 	what := c.URL
 	if what == "" {
 		what = fmt.Sprintf("link %d", c.LinkID)
@@ -142,7 +142,7 @@ func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, s
 	// The link's state is read in the same transaction that replaces it,
 	// so the check's state_before is the state it really changed.
 	linkID := c.LinkID
-	var prevState string
+	var prevState LinkState
 	if linkID != 0 {
 		var u string
 		err = tx.StmtContext(ctx, s.hot.linkURL).QueryRowContext(ctx, linkID).Scan(&u, &prevState)
@@ -160,7 +160,7 @@ func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, s
 	}
 
 	// A check that sets no state records no transition ('' both).
-	var before, after string
+	var before, after LinkState
 	if setState {
 		before, after = prevState, st.st.State
 	}
@@ -191,7 +191,7 @@ const (
 )
 
 // ApplyPending implements CheckStore.
-func (s *SQLite) ApplyPending(ctx context.Context, checkID int64, state LinkState, nextCheck time.Time) error {
+func (s *SQLite) ApplyPending(ctx context.Context, checkID int64, state LinkStatus, nextCheck time.Time) error {
 	st, err := encState(state, nextCheck)
 	if err != nil {
 		return fmt.Errorf("apply pending check %d: %w", checkID, err)

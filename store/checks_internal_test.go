@@ -26,7 +26,7 @@ func TestRecordCheckAtomic(t *testing.T) {
 		BEGIN SELECT RAISE(ABORT, 'injected failure'); END`); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.RecordCheck(ctx, CheckRecord{URL: u, CheckedAt: t0, Class: "ok"}, &LinkState{State: "alive"}, t0.Add(time.Hour))
+	_, err := s.RecordCheck(ctx, CheckRecord{URL: u, CheckedAt: t0, Class: "ok"}, &LinkStatus{State: "alive"}, t0.Add(time.Hour))
 	if err == nil || !strings.Contains(err.Error(), "injected failure") {
 		t.Fatalf("RecordCheck with a failing update = %v", err)
 	}
@@ -43,7 +43,7 @@ func TestRecordCheckAtomic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ApplyPending(ctx, id, LinkState{State: "alive"}, t0); err == nil {
+	if err := s.ApplyPending(ctx, id, LinkStatus{State: "alive"}, t0); err == nil {
 		t.Fatal("ApplyPending with a failing update succeeded")
 	}
 	var pending bool
@@ -68,7 +68,7 @@ func TestRecordCheckSurvivesKill(t *testing.T) {
 		}
 		for i := range n {
 			at := t0.Add(time.Duration(i) * time.Hour)
-			st := &LinkState{State: "suspect", ConsecutiveFailures: i + 1, FirstFailure: t0}
+			st := &LinkStatus{State: "suspect", ConsecutiveFailures: i + 1, FirstFailure: t0}
 			if _, err := s.RecordCheck(context.Background(), CheckRecord{URL: u, CheckedAt: at, Class: "timeout"}, st, at.Add(24*time.Hour)); err != nil {
 				fmt.Println("record:", err)
 				os.Exit(2)

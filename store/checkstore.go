@@ -40,7 +40,7 @@ type CheckStore interface {
 	DueHosts(ctx context.Context, now time.Time, all bool, afterHost string, limit int, fn func(host string) error) error
 	DueLinksOfHost(ctx context.Context, now time.Time, all bool, q DueQuery, fn func(DueLink) error) error
 	// LinkStateCounts counts the links in use by state.
-	LinkStateCounts(ctx context.Context) (map[string]int, error)
+	LinkStateCounts(ctx context.Context) (map[LinkState]int, error)
 
 	// BeginRun records the start of a job run (status "running") and
 	// returns its ID for RecordCheck and FinishRun. A zero startedAt means
@@ -51,7 +51,7 @@ type CheckStore interface {
 	// counters the job kept. ErrNotFound for an unknown run; finishing a
 	// run twice is an error. A run left "running" by a process that died
 	// can be finished (as interrupted) by the next job that holds the lock.
-	FinishRun(ctx context.Context, runID int64, finishedAt time.Time, status string, summary map[string]int) error
+	FinishRun(ctx context.Context, runID int64, finishedAt time.Time, status RunStatus, summary *RunSummary) error
 	// Runs streams the most recent runs, newest first; limit <= 0 means
 	// all of them.
 	Runs(ctx context.Context, limit int, fn func(Run) error) error
@@ -68,7 +68,7 @@ type CheckStore interface {
 	// (see PendingChecks); it requires a run and a nil state. A zero
 	// c.CheckedAt or an empty c.Class is refused: the state machine dates
 	// everything by CheckedAt, so the store must not invent one.
-	RecordCheck(ctx context.Context, c CheckRecord, state *LinkState, nextCheck time.Time) (checkID int64, err error)
+	RecordCheck(ctx context.Context, c CheckRecord, state *LinkStatus, nextCheck time.Time) (checkID int64, err error)
 
 	// The network_down rule (DESIGN.md): whether a run's failures are the
 	// checker's own outage is known only at the end of the run, so its
@@ -89,7 +89,7 @@ type CheckStore interface {
 	// check), and the check stops being pending, in one transaction.
 	// ErrNotFound if the check does not exist or is not pending, so that
 	// applying twice cannot count a failure twice.
-	ApplyPending(ctx context.Context, checkID int64, state LinkState, nextCheck time.Time) error
+	ApplyPending(ctx context.Context, checkID int64, state LinkStatus, nextCheck time.Time) error
 	// MarkRunNetworkDown rewrites the run's pending checks as network_down
 	// (the class observed is kept in their evidence), clears Pending and
 	// returns how many there were. Links are not touched.
@@ -139,37 +139,17 @@ var _ CheckStore = (*SQLite)(nil)
 // verification on the web (OccurrencesNeedingVerification).
 const VerifyBelow = 0.6
 
-// Run statuses (Run.Status).
-const (
-	RunRunning     = "running"
-	RunOK          = "ok"
-	RunNetworkDown = "network_down" // finished, but its checks were the checker's own outage
-	RunInterrupted = "interrupted"
-	RunFailed      = "failed"
-)
-
 // ClassNetworkDown is the stored class of a check made while the checker's
 // own network was down (crawler.ClassNetworkDown's name; the store does not
 // import crawler).
 const ClassNetworkDown = "network_down"
-
-// LinkState is the per-link state the crawler's state machine reads and
-// writes (crawler.LinkStatus has the same fields; the job converts, so that
-// the store stays below the crawler).
-type LinkState struct {
-	State               string // StateUnchecked, or a state the crawler set
-	ConsecutiveFailures int
-	FirstFailure        time.Time // start of the current failing streak; zero if none
-	LastSuccess         time.Time // zero = never
-	MovedTo             string
-}
 
 // DueLink is a link to check, with what the state machine needs.
 type DueLink struct {
 	ID   int64
 	URL  string
 	Host string
-	LinkState
+	LinkStatus
 	FirstSeen   time.Time
 	LastChecked time.Time // zero = never
 	NextCheck   time.Time
@@ -184,14 +164,8 @@ type Run struct {
 	Kind       string
 	StartedAt  time.Time
 	FinishedAt time.Time // zero while running
-	Status     string    // RunRunning, RunOK, RunNetworkDown, RunInterrupted, RunFailed
-	Summary    map[string]int
-}
-
-// Hop is one response in a redirect chain.
-type Hop struct {
-	URL    string `json:"url"`
-	Status int    `json:"status"`
+	Status     RunStatus
+	Summary    *RunSummary // nil when the run recorded none
 }
 
 // CheckRecord is one finished check of a link. Empty slices come back as

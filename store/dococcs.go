@@ -19,8 +19,8 @@ type DocOccurrence struct {
 	Verified bool
 
 	// The link, as it is now.
-	State     string // StateUnchecked or a crawler state ("dead", "moved", ...)
-	MovedTo   string // for a moved link: where it moved
+	State     LinkState // StateUnchecked or a crawler state ("dead", "moved", ...)
+	MovedTo   string    // for a moved link: where it moved
 	FirstSeen time.Time
 	// LatestSnapshot is when the newest good (2xx) local snapshot of the
 	// link was captured; zero when there is none.
@@ -82,7 +82,7 @@ func (s *SQLite) DocumentOccurrences(ctx context.Context, path string, fn func(D
 			return fmt.Errorf("occurrences of %s: %w", path, err)
 		}
 		d.Verified = r.verified.Valid
-		d.State, d.MovedTo, d.ArchiveURL, d.ArchiveSource = state, movedTo, arcURL, arcS
+		d.State, d.MovedTo, d.ArchiveURL, d.ArchiveSource = LinkState(state), movedTo, arcURL, arcS
 		for _, t := range []struct {
 			dst *time.Time
 			src sql.NullString

@@ -29,11 +29,11 @@ func TestDocumentOccurrences(t *testing.T) {
 	}
 	checked := scanned.Add(time.Hour)
 	if _, err := s.RecordCheck(ctx, store.CheckRecord{URL: dead, CheckedAt: checked, Class: "http_4xx", Status: 410},
-		&store.LinkState{State: "dead", ConsecutiveFailures: 3, FirstFailure: checked}, checked.Add(time.Hour)); err != nil {
+		&store.LinkStatus{State: "dead", ConsecutiveFailures: 3, FirstFailure: checked}, checked.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.RecordCheck(ctx, store.CheckRecord{URL: moved, CheckedAt: checked, Class: "redirect", Status: 200},
-		&store.LinkState{State: "moved", MovedTo: "https://moved.example/new", LastSuccess: checked}, checked.Add(time.Hour)); err != nil {
+		&store.LinkStatus{State: "moved", MovedTo: "https://moved.example/new", LastSuccess: checked}, checked.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	// Two good snapshots and a later failed one: the newest good counts.

@@ -8,7 +8,7 @@ import (
 // LinkStateCounts counts the links in use (cited by a document that is not
 // missing) by state, in one query: the dashboard, /metrics and the run
 // summaries ask for it.
-func (s *SQLite) LinkStateCounts(ctx context.Context) (map[string]int, error) {
+func (s *SQLite) LinkStateCounts(ctx context.Context) (map[LinkState]int, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT l.state, COUNT(*) FROM links l
 		WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id)
 		GROUP BY l.state`)
@@ -16,9 +16,9 @@ func (s *SQLite) LinkStateCounts(ctx context.Context) (map[string]int, error) {
 		return nil, fmt.Errorf("counting links by state: %w", err)
 	}
 	defer rows.Close()
-	counts := map[string]int{}
+	counts := map[LinkState]int{}
 	for rows.Next() {
-		var st string
+		var st LinkState
 		var n int
 		if err := rows.Scan(&st, &n); err != nil {
 			return nil, fmt.Errorf("counting links by state: %w", err)

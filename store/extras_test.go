@@ -29,7 +29,7 @@ func TestLinkStateCountsAndPing(t *testing.T) {
 	if err := st.MarkDocumentMissing(ctx, "/d/b.txt", now); err != nil {
 		t.Fatal(err)
 	}
-	dead := store.LinkState{State: "dead", ConsecutiveFailures: 3, FirstFailure: now}
+	dead := store.LinkStatus{State: "dead", ConsecutiveFailures: 3, FirstFailure: now}
 	if _, err := st.RecordCheck(ctx, store.CheckRecord{URL: "https://a.example/2", CheckedAt: now, Class: "http_4xx", Status: 404}, &dead, now); err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ type ReportStore interface {
 	// state; every other field is as the link is now. Links whose state
 	// then is unknown (no transition recorded, as with checks made before
 	// schema version 7) are left out.
-	LinksInState(ctx context.Context, states []string, afterRun int64, fn func(Link) error) error
+	LinksInState(ctx context.Context, states []LinkState, afterRun int64, fn func(Link) error) error
 
 	// RepairedOccurrences streams the occurrences, in documents that are
 	// not missing, whose URL was repaired or verified on the web, by
@@ -61,8 +61,8 @@ var _ ReportStore = (*SQLite)(nil)
 type RunCheck struct {
 	CheckRecord
 	Host        string // the link's host, as Link.Host
-	StateBefore string
-	StateAfter  string
+	StateBefore LinkState
+	StateAfter  LinkState
 }
 
 // RepairedOccurrence is an occurrence whose URL was repaired or settled on
@@ -70,7 +70,7 @@ type RunCheck struct {
 type RepairedOccurrence struct {
 	Document   Document
 	Occurrence Occurrence
-	LinkState  string
+	LinkState  LinkState
 	// ExtractedURL is the URL extraction gave when a verification on the
 	// web replaced it ("" when it was kept); VerifiedAt is when the web
 	// settled it (zero if it never did).
@@ -118,8 +118,8 @@ func (s *SQLite) RunChecks(ctx context.Context, fromRun, toRun int64, fn func(Ru
 }
 
 // LinksInState implements ReportStore.
-func (s *SQLite) LinksInState(ctx context.Context, states []string, afterRun int64, fn func(Link) error) error {
-	what := fmt.Sprintf("links in state %s", strings.Join(states, ", "))
+func (s *SQLite) LinksInState(ctx context.Context, states []LinkState, afterRun int64, fn func(Link) error) error {
+	what := fmt.Sprintf("links in state %v", states)
 	if len(states) == 0 {
 		return fmt.Errorf("%s: no state asked for", what)
 	}
@@ -164,7 +164,7 @@ func (s *SQLite) LinksInState(ctx context.Context, states []string, afterRun int
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var state string
+		var state LinkState
 		l, err := scanLink(rowsScanner{rows, []any{&state}})
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)

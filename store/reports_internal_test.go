@@ -56,7 +56,7 @@ func TestMigration7Backfill(t *testing.T) {
 		t.Errorf("transitions after upgrade = %q, want %q", got, want)
 	}
 	var dead []string
-	if err := s.LinksInState(ctx, []string{"dead"}, 1, func(l Link) error { dead = append(dead, l.URL); return nil }); err != nil {
+	if err := s.LinksInState(ctx, []LinkState{StateDead}, 1, func(l Link) error { dead = append(dead, l.URL); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(dead, []string{"https://a.example/"}) {

@@ -12,7 +12,7 @@ import (
 // BeginRun implements CheckStore.
 func (s *SQLite) BeginRun(ctx context.Context, startedAt time.Time, kind string) (int64, error) {
 	if startedAt.IsZero() {
-		startedAt = time.Now()
+		return 0, errors.New("begin run: no start time")
 	}
 	t, err := encTime(startedAt)
 	if err != nil {
@@ -29,7 +29,7 @@ func (s *SQLite) BeginRun(ctx context.Context, startedAt time.Time, kind string)
 }
 
 // FinishRun implements CheckStore.
-func (s *SQLite) FinishRun(ctx context.Context, runID int64, finishedAt time.Time, status string, summary map[string]int) error {
+func (s *SQLite) FinishRun(ctx context.Context, runID int64, finishedAt time.Time, status RunStatus, summary *RunSummary) error {
 	switch status {
 	case RunOK, RunNetworkDown, RunInterrupted, RunFailed:
 	default:
@@ -37,14 +37,14 @@ func (s *SQLite) FinishRun(ctx context.Context, runID int64, finishedAt time.Tim
 			runID, status, RunOK, RunNetworkDown, RunInterrupted, RunFailed)
 	}
 	if finishedAt.IsZero() {
-		finishedAt = time.Now()
+		return fmt.Errorf("finish run %d: no finish time", runID)
 	}
 	t, err := encTime(finishedAt)
 	if err != nil {
 		return fmt.Errorf("finish run %d: %w", runID, err)
 	}
 	var counts sql.NullString
-	if len(summary) > 0 {
+	if summary != nil {
 		b, err := json.Marshal(summary) // keys sorted: stable text
 		if err != nil {
 			return fmt.Errorf("finish run %d: %w", runID, err)

@@ -50,11 +50,6 @@ const (
 	RoleCited  = "cited"  // every other URL in the document
 )
 
-// StateUnchecked is the state of a link that was never checked. The other
-// states (alive, moved, suspect, dead, blocked, excluded) are set by the
-// crawler; the store keeps whatever snake_case name it is given.
-const StateUnchecked = "unchecked"
-
 // Document is one scanned file.
 type Document struct {
 	ID        int64 // assigned by the store; ignored by SaveDocument
@@ -101,7 +96,8 @@ type SaveStats struct {
 // DocumentPath look only at documents that are not missing, like the
 // occurrence counts do. Host is compared case-insensitively with Link.Host.
 type LinkFilter struct {
-	State, Role, DocumentPath, Host string
+	State                    LinkState
+	Role, DocumentPath, Host string
 }
 
 // Link is one distinct URL.
@@ -109,9 +105,9 @@ type Link struct {
 	ID   int64
 	URL  string
 	Host string // lower-case host name without port; "" when the URL has none
-	// LinkState is its check state; State is StateUnchecked until the
+	// LinkStatus is its check state; State is StateUnchecked until the
 	// crawler sets one.
-	LinkState
+	LinkStatus
 	// Roles are the distinct roles of its occurrences, sorted; Occurrences
 	// counts them. Both count only documents that are not missing, so a
 	// link whose documents are all gone has 0 and no roles.

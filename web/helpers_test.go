@@ -142,7 +142,7 @@ func (f *fixture) fill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		failState := "suspect"
+		failState := store.StateSuspect
 		dead := 0
 		if i == 2 {
 			failState, dead = "dead", 2
@@ -151,12 +151,12 @@ func (f *fixture) fill(t *testing.T) {
 		for _, c := range []struct {
 			url, class string
 			status     int
-			state      store.LinkState
+			state      store.LinkStatus
 		}{
-			{urlAlive, "ok", 200, store.LinkState{State: "alive", LastSuccess: start}},
-			{urlDead, "http_4xx", 404, store.LinkState{State: failState, ConsecutiveFailures: i + 1, FirstFailure: firstFail}},
-			{urlGone, "dns_nxdomain", 0, store.LinkState{State: failState, ConsecutiveFailures: i + 1, FirstFailure: firstFail}},
-			{urlSuspect, "timeout", 0, store.LinkState{State: "suspect", ConsecutiveFailures: 1, FirstFailure: start}},
+			{urlAlive, "ok", 200, store.LinkStatus{State: "alive", LastSuccess: start}},
+			{urlDead, "http_4xx", 404, store.LinkStatus{State: failState, ConsecutiveFailures: i + 1, FirstFailure: firstFail}},
+			{urlGone, "dns_nxdomain", 0, store.LinkStatus{State: failState, ConsecutiveFailures: i + 1, FirstFailure: firstFail}},
+			{urlSuspect, "timeout", 0, store.LinkStatus{State: "suspect", ConsecutiveFailures: 1, FirstFailure: start}},
 		} {
 			at := start.Add(time.Second)
 			rec := store.CheckRecord{URL: c.url, RunID: run, CheckedAt: at, Class: c.class, Status: c.status,
@@ -169,8 +169,8 @@ func (f *fixture) fill(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := f.st.FinishRun(ctx, run, start.Add(42*time.Second), store.RunOK, map[string]int{
-			"checked": 4, "alive": 1, "dead": dead, "suspect": 3 - dead, "newly_dead": dead,
+		if err := f.st.FinishRun(ctx, run, start.Add(42*time.Second), store.RunOK, &store.RunSummary{
+			Checked: 4, Alive: 1, Dead: dead, Suspect: 3 - dead, NewlyDead: dead,
 		}); err != nil {
 			t.Fatal(err)
 		}

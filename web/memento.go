@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/linkrot/linkrot/archive"
-	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -314,7 +313,7 @@ func (s *Server) goHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store") // the answer changes when the link dies
-	if l.State != crawler.StateDead {
+	if l.State != store.StateDead {
 		if u, err := url.Parse(l.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 			http.Redirect(w, r, l.URL, http.StatusFound)
 			return

@@ -82,7 +82,7 @@ func (m *metrics) handler() http.Handler {
 func (s *Server) ObserveRun(sum job.Summary, d time.Duration) {
 	m := s.metrics
 	m.duration.Observe(d.Seconds())
-	status := sum.Status
+	status := string(sum.Status)
 	if status == "" {
 		status = "unknown"
 	}
@@ -132,12 +132,12 @@ func (c *linksCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(linksDesc, err)
 		return
 	}
-	for _, st := range states {
-		ch <- prometheus.MustNewConstMetric(linksDesc, prometheus.GaugeValue, float64(counts[st]), st)
+	for _, st := range store.LinkStates {
+		ch <- prometheus.MustNewConstMetric(linksDesc, prometheus.GaugeValue, float64(counts[st]), string(st))
 	}
 	for st, n := range counts {
-		if !isKnownState(st) {
-			ch <- prometheus.MustNewConstMetric(linksDesc, prometheus.GaugeValue, float64(n), st)
+		if !st.Known() {
+			ch <- prometheus.MustNewConstMetric(linksDesc, prometheus.GaugeValue, float64(n), string(st))
 		}
 	}
 }

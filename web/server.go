@@ -32,12 +32,7 @@ type Deps struct {
 }
 
 // Status is the scheduler's state, for the dashboard.
-type Status struct {
-	Running   bool
-	NextRun   time.Time // zero: not scheduled
-	LastRun   *job.Summary
-	LastError string
-}
+type Status = job.SchedulerStatus
 
 // catalog is the part of the store the server reads. *store.SQLite has
 // it; tests may wrap it to inject faults.

@@ -27,11 +27,11 @@ type stateCounter struct {
 	mu     sync.Mutex
 	at     time.Time
 	keep   time.Duration // how long this count is reused: ttl, or longer if it was slow
-	counts map[string]int
+	counts map[store.LinkState]int
 }
 
 // get returns the counts, at most ttl old (longer on a huge catalog).
-func (c *stateCounter) get(ctx context.Context) (map[string]int, error) {
+func (c *stateCounter) get(ctx context.Context) (map[store.LinkState]int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.counts != nil && c.now().Sub(c.at) < c.keep {
@@ -52,13 +52,13 @@ func (c *stateCounter) get(ctx context.Context) (map[string]int, error) {
 }
 
 // count streams every link, unless the store can count by itself.
-func (c *stateCounter) count(ctx context.Context) (map[string]int, error) {
+func (c *stateCounter) count(ctx context.Context) (map[store.LinkState]int, error) {
 	if by, ok := c.cat.(interface {
-		LinkStateCounts(context.Context) (map[string]int, error)
+		LinkStateCounts(context.Context) (map[store.LinkState]int, error)
 	}); ok {
 		return by.LinkStateCounts(ctx)
 	}
-	counts := map[string]int{}
+	counts := map[store.LinkState]int{}
 	err := c.cat.Links(ctx, store.LinkFilter{}, func(l store.Link) error {
 		st := l.State
 		if st == "" {

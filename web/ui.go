@@ -12,15 +12,17 @@ import (
 	"time"
 
 	"github.com/linkrot/linkrot/archive"
-	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/store"
 )
 
 // states are the link states in the order the UI lists them.
-var states = []string{
-	crawler.StateDead, crawler.StateSuspect, crawler.StateMoved, crawler.StateBlocked,
-	crawler.StateAlive, crawler.StateUnchecked, crawler.StateExcluded,
-}
+var states = func() []string {
+	var out []string
+	for _, st := range store.LinkStates {
+		out = append(out, string(st))
+	}
+	return out
+}()
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
@@ -48,7 +50,9 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return p + "?link=" + url.QueryEscape(sn.LinkURL)
 		},
-		"filter": func(key, value string) string { return "/links?" + url.Values{key: {value}}.Encode() },
+		"filter": func(key string, value any) string {
+			return "/links?" + url.Values{key: {fmt.Sprint(value)}}.Encode()
+		},
 		"formats": func(sn store.Snapshot) string {
 			return strings.Join(archive.SnapshotFormats(sn), ", ")
 		},
@@ -147,12 +151,14 @@ type runRow struct {
 
 // newRunRow reads what the pages show of a run from its stored summary.
 func newRunRow(run store.Run) runRow {
-	row := runRow{Run: run, Checked: run.Summary["checked"], Dead: run.Summary["dead"],
-		Suspect: run.Summary["suspect"], Newly: run.Summary["newly_dead"]}
+	row := runRow{Run: run}
+	if sum := run.Summary; sum != nil {
+		row.Checked, row.Dead, row.Suspect, row.Newly = sum.Checked, sum.Dead, sum.Suspect, sum.NewlyDead
+	}
 	// Runs record the catalog's totals when they finish; the plot uses them
 	// (links dead after the run), older runs their own verdicts.
-	if _, ok := run.Summary["total_dead"]; ok || run.Summary["total_suspect"] > 0 {
-		row.PlotDead, row.PlotSuspect, row.Totals = run.Summary["total_dead"], run.Summary["total_suspect"], true
+	if sum := run.Summary; sum != nil && sum.Totals != nil {
+		row.PlotDead, row.PlotSuspect, row.Totals = sum.Totals[store.StateDead], sum.Totals[store.StateSuspect], true
 	} else {
 		row.PlotDead, row.PlotSuspect = row.Dead, row.Suspect
 	}
@@ -173,13 +179,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("web: counting links by state", "err", err)
 		v.CountsErr = true
 	}
-	for _, st := range states {
-		v.States = append(v.States, stateCount{st, counts[st]})
+	for _, st := range store.LinkStates {
+		v.States = append(v.States, stateCount{string(st), counts[st]})
 		v.Total += counts[st]
 	}
 	for st, n := range counts { // a state a newer crawler added
-		if !isKnownState(st) {
-			v.States = append(v.States, stateCount{st, n})
+		if !st.Known() {
+			v.States = append(v.States, stateCount{string(st), n})
 			v.Total += n
 		}
 	}
@@ -202,14 +208,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "dashboard.html", "Dashboard", v)
 }
 
-func isKnownState(st string) bool {
-	for _, x := range states {
-		if x == st {
-			return true
-		}
-	}
-	return false
-}
+func isKnownState(st string) bool { return store.LinkState(st).Known() }
 
 // flash turns the run-now redirect's outcome into a sentence; anything
 // else in the query is ignored, so the page never echoes a parameter.
@@ -257,7 +256,7 @@ func (s *Server) links(w http.ResponseWriter, r *http.Request) {
 	needle := strings.ToLower(v.Q)
 	skip := (v.Page - 1) * v.Size
 	more := false
-	err := s.cat.Links(r.Context(), store.LinkFilter{State: v.State, Host: v.Host, DocumentPath: v.Doc}, func(l store.Link) error {
+	err := s.cat.Links(r.Context(), store.LinkFilter{State: store.LinkState(v.State), Host: v.Host, DocumentPath: v.Doc}, func(l store.Link) error {
 		if needle != "" && !strings.Contains(strings.ToLower(l.URL), needle) {
 			return nil
 		}

@@ -138,7 +138,7 @@ func checkOneURL(ctx context.Context, opts checkOptions, g *globals, cfg *config
 	defer st.Close()
 	res := chk.Check(ctx, opts.url)
 	link, lerr := st.LinkByURL(ctx, opts.url)
-	state := ""
+	var state store.LinkState
 	if lerr == nil {
 		release, err := job.Lock(ctx, st, "", g.now, nil)
 		if err != nil {
@@ -156,7 +156,7 @@ func checkOneURL(ctx context.Context, opts checkOptions, g *globals, cfg *config
 	if opts.json {
 		return p.JSON(struct {
 			crawler.Result
-			State string `json:"state,omitempty"`
+			State store.LinkState `json:"state,omitempty"`
 		}{res, state})
 	}
 	p.Printf("%s\n  class:   %s\n", res.URL, res.Class)
@@ -195,8 +195,8 @@ func (b *barProgress) Start(total int) {
 		progressbar.OptionShowCount(), progressbar.OptionShowIts(),
 		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
 }
-func (b *barProgress) Checked(string, crawler.Class, string) { _ = b.bar.Add(1) }
-func (b *barProgress) Finish()                               { _ = b.bar.Finish() }
+func (b *barProgress) Checked(string, crawler.Class, store.LinkState) { _ = b.bar.Add(1) }
+func (b *barProgress) Finish()                                        { _ = b.bar.Finish() }
 
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)

@@ -14,7 +14,13 @@ import (
 )
 
 // linkStates are the states DESIGN.md defines; --state accepts only these.
-var linkStates = []string{"unchecked", "alive", "moved", "suspect", "dead", "blocked", "excluded"}
+var linkStates = func() []string {
+	var out []string
+	for _, st := range store.LinkStates {
+		out = append(out, string(st))
+	}
+	return out
+}()
 
 type linksOptions struct {
 	state, role, document, host string
@@ -47,13 +53,13 @@ func (o *linksOptions) addFlags(f *pflag.FlagSet) {
 
 // linkJSON is the stable output shape of `links --json`.
 type linkJSON struct {
-	URL         string     `json:"url"`
-	Host        string     `json:"host"`
-	State       string     `json:"state"`
-	Roles       []string   `json:"roles"`
-	Occurrences int        `json:"occurrences"`
-	FirstSeen   time.Time  `json:"first_seen"`
-	LastChecked *time.Time `json:"last_checked"`
+	URL         string          `json:"url"`
+	Host        string          `json:"host"`
+	State       store.LinkState `json:"state"`
+	Roles       []string        `json:"roles"`
+	Occurrences int             `json:"occurrences"`
+	FirstSeen   time.Time       `json:"first_seen"`
+	LastChecked *time.Time      `json:"last_checked"`
 }
 
 func runLinks(ctx context.Context, opts linksOptions, g *globals) error {
@@ -63,7 +69,7 @@ func runLinks(ctx context.Context, opts linksOptions, g *globals) error {
 	if opts.role != "" && opts.role != "source" && opts.role != "cited" {
 		return fmt.Errorf("--role %q: must be source or cited", opts.role)
 	}
-	filter := store.LinkFilter{State: opts.state, Role: opts.role, Host: opts.host}
+	filter := store.LinkFilter{State: store.LinkState(opts.state), Role: opts.role, Host: opts.host}
 	if opts.document != "" {
 		abs, err := filepath.Abs(opts.document)
 		if err != nil {

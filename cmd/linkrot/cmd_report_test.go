@@ -39,7 +39,7 @@ func reportCatalog(t *testing.T, e *testEnv) (dead, suspectURL string, runs []in
 		[]store.Occurrence{occ(dead, 3, 5), occ(fine, 5, 5), occ(suspectURL, 5, 32)}); err != nil {
 		t.Fatal(err)
 	}
-	step := func(run int64, at time.Time, url, class string, status int, st2 store.LinkState) {
+	step := func(run int64, at time.Time, url, class string, status int, st2 store.LinkStatus) {
 		t.Helper()
 		if _, err := st.RecordCheck(ctx, store.CheckRecord{URL: url, RunID: run, CheckedAt: at, Class: class, Status: status},
 			&st2, at.Add(time.Hour)); err != nil {
@@ -52,13 +52,13 @@ func reportCatalog(t *testing.T, e *testEnv) (dead, suspectURL string, runs []in
 			t.Fatal(err)
 		}
 		if i == 0 {
-			step(run, at, dead, "http_4xx", 404, store.LinkState{State: "suspect", ConsecutiveFailures: 1, FirstFailure: t0})
-			step(run, at, fine, "ok", 200, store.LinkState{State: "alive", LastSuccess: at})
+			step(run, at, dead, "http_4xx", 404, store.LinkStatus{State: "suspect", ConsecutiveFailures: 1, FirstFailure: t0})
+			step(run, at, fine, "ok", 200, store.LinkStatus{State: "alive", LastSuccess: at})
 		} else {
-			step(run, at, dead, "http_4xx", 404, store.LinkState{State: "dead", ConsecutiveFailures: 2, FirstFailure: t0})
-			step(run, at, suspectURL, "timeout", 0, store.LinkState{State: "suspect", ConsecutiveFailures: 1, FirstFailure: at})
+			step(run, at, dead, "http_4xx", 404, store.LinkStatus{State: "dead", ConsecutiveFailures: 2, FirstFailure: t0})
+			step(run, at, suspectURL, "timeout", 0, store.LinkStatus{State: "suspect", ConsecutiveFailures: 1, FirstFailure: at})
 		}
-		if err := st.FinishRun(ctx, run, at.Add(time.Minute), store.RunOK, map[string]int{"checked": 2}); err != nil {
+		if err := st.FinishRun(ctx, run, at.Add(time.Minute), store.RunOK, &store.RunSummary{Checked: 2}); err != nil {
 			t.Fatal(err)
 		}
 		runs = append(runs, run)

@@ -203,7 +203,7 @@ func TestKillMidRunLosesNothing(t *testing.T) {
 		t.Errorf("%d links still unchecked after the second run", unchecked)
 	}
 	var statuses []string
-	_ = st.Runs(context.Background(), 0, func(r store.Run) error { statuses = append(statuses, r.Status); return nil })
+	_ = st.Runs(context.Background(), 0, func(r store.Run) error { statuses = append(statuses, string(r.Status)); return nil })
 	if strings.Join(statuses, ",") != "ok,interrupted" {
 		t.Errorf("runs newest first: %v", statuses)
 	}

@@ -340,7 +340,7 @@ reports:
 				runs[i-1].StartedAt.Format(time.StampMilli), runs[i-1].FinishedAt.Format(time.StampMilli), r.ID, r.StartedAt.Format(time.StampMilli))
 		}
 	}
-	if runs[0].Status != store.RunOK || runs[0].Summary["checked"] != 6 {
+	if runs[0].Status != store.RunOK || runs[0].Summary == nil || runs[0].Summary.Checked != 6 {
 		t.Errorf("first run: %+v", runs[0])
 	}
 	// The lock was released: another owner takes it at once.

@@ -48,7 +48,7 @@ func runCheckTests(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 }
 
-func record(t *testing.T, s store.CheckStore, c store.CheckRecord, st *store.LinkState, next time.Time) int64 {
+func record(t *testing.T, s store.CheckStore, c store.CheckRecord, st *store.LinkStatus, next time.Time) int64 {
 	t.Helper()
 	id, err := s.RecordCheck(ctxT(t), c, st, next)
 	if err != nil {
@@ -135,7 +135,7 @@ func beginRun(t *testing.T, s store.CheckStore, at time.Time) int64 {
 }
 
 // sameState compares link states, times as instants.
-func sameState(t *testing.T, what string, got, want store.LinkState) {
+func sameState(t *testing.T, what string, got, want store.LinkStatus) {
 	t.Helper()
 	if !got.FirstFailure.Equal(want.FirstFailure) || !got.LastSuccess.Equal(want.LastSuccess) {
 		t.Errorf("%s: first failure %v, last success %v; want %v, %v", what,
@@ -191,12 +191,12 @@ func testRecordCheckAndHistory(t *testing.T, s store.CheckStore) {
 		Method:    "GET", LatencyMS: 1234, Attempts: 2, Error: "404 Not Found",
 		Evidence: []string{"HEAD 405, fell back to GET", "ünïcode ✓"},
 	}
-	st := store.LinkState{State: "suspect", ConsecutiveFailures: 1, FirstFailure: full.CheckedAt, MovedTo: "https://history.example/moved"}
+	st := store.LinkStatus{State: "suspect", ConsecutiveFailures: 1, FirstFailure: full.CheckedAt, MovedTo: "https://history.example/moved"}
 	next := t0.Add(25 * time.Hour)
 	full.ID = record(t, s, full, &st, next)
 
 	got := linkByURL(t, s, u)
-	sameState(t, "after RecordCheck", got.LinkState, st)
+	sameState(t, "after RecordCheck", got.LinkStatus, st)
 	if !got.LastChecked.Equal(full.CheckedAt) || !got.NextCheck.Equal(next) {
 		t.Errorf("last checked %v, next %v; want %v, %v", got.LastChecked, got.NextCheck, full.CheckedAt, next)
 	}
@@ -249,7 +249,7 @@ func testRecordCheckAndHistory(t *testing.T, s store.CheckStore) {
 
 	// A zero next check means due at once.
 	record(t, s, store.CheckRecord{URL: u, CheckedAt: t0.Add(3 * time.Hour), Class: "ok"},
-		&store.LinkState{State: "alive", LastSuccess: t0.Add(3 * time.Hour)}, time.Time{})
+		&store.LinkStatus{State: "alive", LastSuccess: t0.Add(3 * time.Hour)}, time.Time{})
 	if got := linkByURL(t, s, u); !got.NextCheck.Equal(t0.Add(3*time.Hour)) || got.State != "alive" || got.MovedTo != "" || got.ConsecutiveFailures != 0 {
 		t.Errorf("after ok with zero next check: %+v", got)
 	}
@@ -288,10 +288,10 @@ func testRecordCheckRefusesBadInput(t *testing.T, s store.CheckStore) {
 	before := linkByURL(t, s, u)
 	runID := beginRun(t, s, t0)
 	ok := store.CheckRecord{URL: u, RunID: runID, CheckedAt: t0, Class: "ok"}
-	alive := &store.LinkState{State: "alive"}
+	alive := &store.LinkStatus{State: "alive"}
 	for name, tc := range map[string]struct {
 		c    store.CheckRecord
-		st   *store.LinkState
+		st   *store.LinkStatus
 		next time.Time
 	}{
 		"empty class":         {store.CheckRecord{URL: u, CheckedAt: t0}, nil, time.Time{}},
@@ -299,8 +299,8 @@ func testRecordCheckRefusesBadInput(t *testing.T, s store.CheckStore) {
 		"no link":             {store.CheckRecord{CheckedAt: t0, Class: "ok"}, nil, time.Time{}},
 		"pending with state":  {store.CheckRecord{URL: u, RunID: runID, CheckedAt: t0, Class: "ok", Pending: true}, alive, t0},
 		"pending without run": {store.CheckRecord{URL: u, CheckedAt: t0, Class: "ok", Pending: true}, nil, time.Time{}},
-		"empty state":         {ok, &store.LinkState{}, t0},
-		"negative failures":   {ok, &store.LinkState{State: "suspect", ConsecutiveFailures: -1}, t0},
+		"empty state":         {ok, &store.LinkStatus{}, t0},
+		"negative failures":   {ok, &store.LinkStatus{State: "suspect", ConsecutiveFailures: -1}, t0},
 		"next in year 10000":  {ok, alive, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 		"unknown run":         {store.CheckRecord{URL: u, RunID: runID + 100, CheckedAt: t0, Class: "ok"}, alive, t0},
 	} {
@@ -354,8 +354,8 @@ func testDueLinks(t *testing.T, s store.CheckStore) {
 	save(t, s, doc("was.txt", t0), cited(urls["unused"], 1))
 	save(t, s, doc("was.txt", t0))
 
-	alive := &store.LinkState{State: "alive", LastSuccess: t0}
-	set := func(key string, next time.Time, st *store.LinkState) {
+	alive := &store.LinkStatus{State: "alive", LastSuccess: t0}
+	set := func(key string, next time.Time, st *store.LinkStatus) {
 		t.Helper()
 		record(t, s, store.CheckRecord{URL: urls[key], CheckedAt: t0, Class: "ok"}, st, next)
 	}
@@ -368,7 +368,7 @@ func testDueLinks(t *testing.T, s store.CheckStore) {
 	set("tie-b", t0.Add(30*time.Hour), alive)
 	set("missing", t0, alive)
 	set("unused", t0, alive)
-	dead := &store.LinkState{State: "dead", ConsecutiveFailures: 4, FirstFailure: t0.Add(-96 * time.Hour), LastSuccess: t0.Add(-200 * time.Hour), MovedTo: "https://moved.example/"}
+	dead := &store.LinkStatus{State: "dead", ConsecutiveFailures: 4, FirstFailure: t0.Add(-96 * time.Hour), LastSuccess: t0.Add(-200 * time.Hour), MovedTo: "https://moved.example/"}
 	set("dead", t0.Add(40*time.Hour), dead)
 	set("early", t0.Add(-time.Hour), alive)
 	set("later", t0.Add(1000*time.Hour), alive)
@@ -394,9 +394,9 @@ func testDueLinks(t *testing.T, s store.CheckStore) {
 			!d.LastChecked.Equal(l.LastChecked) || !d.NextCheck.Equal(l.NextCheck) {
 			t.Errorf("DueLink %+v does not match link %+v", d, l)
 		}
-		sameState(t, "DueLink "+d.URL, d.LinkState, l.LinkState)
+		sameState(t, "DueLink "+d.URL, d.LinkStatus, l.LinkStatus)
 		if d.URL == urls["dead"] {
-			sameState(t, "dead DueLink", d.LinkState, *dead)
+			sameState(t, "dead DueLink", d.LinkStatus, *dead)
 		}
 		if d.URL == urls["never"] && (d.State != store.StateUnchecked || !d.LastChecked.IsZero()) {
 			t.Errorf("unchecked DueLink = %+v", d)
@@ -429,7 +429,7 @@ func testDueLinksWhileRecording(t *testing.T, s store.CheckStore) {
 			return err
 		}
 		_, err := s.RecordCheck(ctx, store.CheckRecord{LinkID: d.ID, URL: d.URL, RunID: runID, CheckedAt: at, Class: "ok"},
-			&store.LinkState{State: "alive", LastSuccess: at}, at.Add(7*24*time.Hour))
+			&store.LinkStatus{State: "alive", LastSuccess: at}, at.Add(7*24*time.Hour))
 		return err
 	})
 	if err != nil {
@@ -461,7 +461,7 @@ func testRuns(t *testing.T, s store.CheckStore) {
 	if r1 == 0 || r1 == r2 || r2 == r3 {
 		t.Fatalf("run IDs %d %d %d", r1, r2, r3)
 	}
-	summary := map[string]int{"checked": 120, "newly_dead": 2, "recovered": 0}
+	summary := &store.RunSummary{Checked: 120, NewlyDead: 2, Totals: map[store.LinkState]int{store.StateDead: 3}}
 	if err := s.FinishRun(ctx, r1, t0.Add(time.Hour), store.RunOK, summary); err != nil {
 		t.Fatal(err)
 	}
@@ -492,16 +492,16 @@ func testRuns(t *testing.T, s store.CheckStore) {
 	if err := s.FinishRun(ctx, r3+100, t0, store.RunOK, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("FinishRun(unknown) = %v, want ErrNotFound", err)
 	}
-	for _, bad := range []string{"", store.RunRunning, "done"} {
+	for _, bad := range []store.RunStatus{"", store.RunRunning, "done"} {
 		if err := s.FinishRun(ctx, r3, t0.Add(49*time.Hour), bad, nil); err == nil {
 			t.Errorf("FinishRun with status %q succeeded", bad)
 		}
 	}
 	// The refused attempts left it running; it can still be finished.
-	if err := s.FinishRun(ctx, r3, t0.Add(49*time.Hour), store.RunInterrupted, map[string]int{"checked": 3}); err != nil {
+	if err := s.FinishRun(ctx, r3, t0.Add(49*time.Hour), store.RunInterrupted, &store.RunSummary{Checked: 3}); err != nil {
 		t.Errorf("FinishRun after refused attempts: %v", err)
 	}
-	if r := runs(t, s, 1)[0]; r.Status != store.RunInterrupted || r.Summary["checked"] != 3 {
+	if r := runs(t, s, 1)[0]; r.Status != store.RunInterrupted || r.Summary == nil || r.Summary.Checked != 3 {
 		t.Errorf("interrupted run = %+v", r)
 	}
 	if got := runs(t, s, 1)[0]; got.ID != r3 {
@@ -520,7 +520,7 @@ func testPendingApplied(t *testing.T, s store.CheckStore) {
 	at := t0.Add(90 * time.Minute)
 	pa := record(t, s, store.CheckRecord{URL: a, RunID: run, CheckedAt: at, Class: "http_4xx", Status: 404, Error: "gone", Pending: true}, nil, time.Time{})
 	pb := record(t, s, store.CheckRecord{URL: b, RunID: run, CheckedAt: at.Add(time.Second), Class: "ok", Status: 200, Pending: true}, nil, time.Time{})
-	record(t, s, store.CheckRecord{URL: c, RunID: run, CheckedAt: at, Class: "ok"}, &store.LinkState{State: "alive", LastSuccess: at}, at.Add(time.Hour))
+	record(t, s, store.CheckRecord{URL: c, RunID: run, CheckedAt: at, Class: "ok"}, &store.LinkStatus{State: "alive", LastSuccess: at}, at.Add(time.Hour))
 	po := record(t, s, store.CheckRecord{URL: c, RunID: other, CheckedAt: at, Class: "timeout", Pending: true}, nil, time.Time{})
 
 	// Pending checks change nothing: the link is still unchecked and due.
@@ -537,7 +537,7 @@ func testPendingApplied(t *testing.T, s store.CheckStore) {
 	}
 
 	// Apply them from inside the stream, as the job does.
-	states := map[string]store.LinkState{
+	states := map[string]store.LinkStatus{
 		a: {State: "suspect", ConsecutiveFailures: 1, FirstFailure: at},
 		b: {State: "alive", LastSuccess: at.Add(time.Second)},
 	}
@@ -551,11 +551,11 @@ func testPendingApplied(t *testing.T, s store.CheckStore) {
 		t.Fatalf("applying pending checks: %v", err)
 	}
 	la := linkByURL(t, s, a)
-	sameState(t, "applied a", la.LinkState, states[a])
+	sameState(t, "applied a", la.LinkStatus, states[a])
 	if !la.LastChecked.Equal(at) || !la.NextCheck.Equal(at.Add(24*time.Hour)) || la.LastClass != "http_4xx" || la.LastStatus != 404 || la.LastError != "gone" {
 		t.Errorf("applied link a = %+v", la)
 	}
-	sameState(t, "applied b", linkByURL(t, s, b).LinkState, states[b])
+	sameState(t, "applied b", linkByURL(t, s, b).LinkStatus, states[b])
 	if h := history(t, s, a); len(h) != 1 || h[0].Pending || h[0].Class != "http_4xx" {
 		t.Errorf("history after apply = %+v", h)
 	}
@@ -570,7 +570,7 @@ func testPendingApplied(t *testing.T, s store.CheckStore) {
 	if err := s.ApplyPending(ctx, po+100, states[a], at); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("ApplyPending(unknown) = %v, want ErrNotFound", err)
 	}
-	if err := s.ApplyPending(ctx, po, store.LinkState{}, at); err == nil {
+	if err := s.ApplyPending(ctx, po, store.LinkStatus{}, at); err == nil {
 		t.Errorf("ApplyPending with an empty state succeeded")
 	}
 	// The other run's pending check is untouched by all this.
@@ -586,7 +586,7 @@ func testPendingNetworkDown(t *testing.T, s store.CheckStore) {
 	ctx := ctxT(t)
 	a, b := "https://down.example/a", "https://down.example/b"
 	save(t, s, doc("d.txt", t0), cited(a, 1), cited(b, 2))
-	alive := store.LinkState{State: "alive", LastSuccess: t0}
+	alive := store.LinkStatus{State: "alive", LastSuccess: t0}
 	record(t, s, store.CheckRecord{URL: a, CheckedAt: t0, Class: "ok"}, &alive, t0.Add(time.Hour))
 	beforeA, beforeB := linkByURL(t, s, a), linkByURL(t, s, b)
 
@@ -1073,7 +1073,7 @@ func testDueByHost(t *testing.T, s store.CheckStore) {
 	if err := s.MarkDocumentMissing(ctx, "gone.txt", t0); err != nil {
 		t.Fatal(err)
 	}
-	future := &store.LinkState{State: "alive", LastSuccess: t0}
+	future := &store.LinkStatus{State: "alive", LastSuccess: t0}
 	record(t, s, store.CheckRecord{URL: "https://a.example/4", CheckedAt: t0, Class: "ok", Status: 200}, future, t0.Add(72*time.Hour))
 	now := t0.Add(time.Hour)
 

@@ -49,16 +49,16 @@ func runChecks(t *testing.T, s store.ReportStore, from, to int64) []store.RunChe
 func transitions(cs []store.RunCheck) []string {
 	out := []string{}
 	for _, c := range cs {
-		out = append(out, c.URL+" "+c.Class+" "+c.StateBefore+">"+c.StateAfter)
+		out = append(out, c.URL+" "+c.Class+" "+string(c.StateBefore)+">"+string(c.StateAfter))
 	}
 	return out
 }
 
-func inState(t *testing.T, s store.ReportStore, afterRun int64, states ...string) []string {
+func inState(t *testing.T, s store.ReportStore, afterRun int64, states ...store.LinkState) []string {
 	t.Helper()
 	out := []string{}
 	if err := s.LinksInState(ctxT(t), states, afterRun, func(l store.Link) error {
-		out = append(out, l.URL+" "+l.State)
+		out = append(out, l.URL+" "+string(l.State))
 		return nil
 	}); err != nil {
 		t.Fatalf("LinksInState(%v, %d): %v", states, afterRun, err)
@@ -71,21 +71,21 @@ func testTransitionsRecorded(t *testing.T, s store.ReportStore) {
 	save(t, s, doc("t.txt", t0), cited(a, 1), cited(b, 2))
 	r1 := beginRun(t, s, t0)
 	record(t, s, store.CheckRecord{URL: a, RunID: r1, CheckedAt: t0, Class: "http_4xx", Status: 404},
-		&store.LinkState{State: "suspect", ConsecutiveFailures: 1, FirstFailure: t0}, t0.Add(time.Hour))
+		&store.LinkStatus{State: "suspect", ConsecutiveFailures: 1, FirstFailure: t0}, t0.Add(time.Hour))
 	record(t, s, store.CheckRecord{URL: b, RunID: r1, CheckedAt: t0, Class: "ok", Status: 200},
-		&store.LinkState{State: "alive", LastSuccess: t0}, t0.Add(time.Hour))
+		&store.LinkStatus{State: "alive", LastSuccess: t0}, t0.Add(time.Hour))
 	// History only: no transition.
 	record(t, s, store.CheckRecord{URL: b, RunID: r1, CheckedAt: t0.Add(time.Second), Class: "ok"}, nil, time.Time{})
 
 	t1 := t0.Add(48 * time.Hour)
 	r2 := beginRun(t, s, t1)
 	record(t, s, store.CheckRecord{URL: a, RunID: r2, CheckedAt: t1, Class: "http_4xx", Status: 404},
-		&store.LinkState{State: "dead", ConsecutiveFailures: 2, FirstFailure: t0}, t1.Add(time.Hour))
+		&store.LinkStatus{State: "dead", ConsecutiveFailures: 2, FirstFailure: t0}, t1.Add(time.Hour))
 	record(t, s, store.CheckRecord{URL: b, RunID: r2, CheckedAt: t1, Class: "ok", Status: 200},
-		&store.LinkState{State: "alive", LastSuccess: t1}, t1.Add(time.Hour))
+		&store.LinkStatus{State: "alive", LastSuccess: t1}, t1.Add(time.Hour))
 	// Outside any run: never part of a run's checks.
 	record(t, s, store.CheckRecord{URL: a, CheckedAt: t1.Add(time.Minute), Class: "http_4xx"},
-		&store.LinkState{State: "dead", ConsecutiveFailures: 3, FirstFailure: t0}, t1.Add(time.Hour))
+		&store.LinkStatus{State: "dead", ConsecutiveFailures: 3, FirstFailure: t0}, t1.Add(time.Hour))
 
 	got := transitions(runChecks(t, s, r1, r1))
 	want := []string{a + " http_4xx unchecked>suspect", b + " ok unchecked>alive", b + " ok >"}
@@ -121,13 +121,13 @@ func testPendingTransitions(t *testing.T, s store.ReportStore) {
 	ctx := ctxT(t)
 	a, b := "https://pt.example/a", "https://pt.example/b"
 	save(t, s, doc("p.txt", t0), cited(a, 1), cited(b, 2))
-	record(t, s, store.CheckRecord{URL: a, CheckedAt: t0, Class: "ok"}, &store.LinkState{State: "alive", LastSuccess: t0}, t0)
+	record(t, s, store.CheckRecord{URL: a, CheckedAt: t0, Class: "ok"}, &store.LinkStatus{State: "alive", LastSuccess: t0}, t0)
 	run := beginRun(t, s, t0.Add(time.Hour))
 	pa := record(t, s, store.CheckRecord{URL: a, RunID: run, CheckedAt: t0.Add(time.Hour), Class: "timeout", Pending: true}, nil, time.Time{})
 	if got := transitions(runChecks(t, s, run, run)); !reflect.DeepEqual(got, []string{a + " timeout >"}) {
 		t.Errorf("pending check = %q; a pending check has made no transition yet", got)
 	}
-	st := store.LinkState{State: "suspect", ConsecutiveFailures: 1, FirstFailure: t0.Add(time.Hour), LastSuccess: t0}
+	st := store.LinkStatus{State: "suspect", ConsecutiveFailures: 1, FirstFailure: t0.Add(time.Hour), LastSuccess: t0}
 	if err := s.ApplyPending(ctx, pa, st, t0.Add(25*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -149,10 +149,10 @@ func testLinksInStateNowAndThen(t *testing.T, s store.ReportStore) {
 	a, b, c, gone := "https://st.example/a", "https://st.example/b", "https://st.example/c", "https://st.example/gone"
 	save(t, s, doc("s.txt", t0), cited(a, 1), cited(b, 2), cited(c, 3))
 	save(t, s, doc("old.txt", t0), cited(gone, 1))
-	step := func(run int64, at time.Time, u, class, state string) {
+	step := func(run int64, at time.Time, u, class string, state store.LinkState) {
 		t.Helper()
 		record(t, s, store.CheckRecord{URL: u, RunID: run, CheckedAt: at, Class: class},
-			&store.LinkState{State: state, ConsecutiveFailures: 1, FirstFailure: t0}, at.Add(time.Hour))
+			&store.LinkStatus{State: state, ConsecutiveFailures: 1, FirstFailure: t0}, at.Add(time.Hour))
 	}
 	t1, t2, t3 := t0.Add(24*time.Hour), t0.Add(48*time.Hour), t0.Add(72*time.Hour)
 	r1 := beginRun(t, s, t1)
@@ -173,23 +173,23 @@ func testLinksInStateNowAndThen(t *testing.T, s store.ReportStore) {
 
 	for _, tc := range []struct {
 		after  int64
-		states []string
+		states []store.LinkState
 		want   []string
 	}{
-		{0, []string{"dead"}, []string{b + " dead"}},
-		{0, []string{"dead", "suspect", "alive"}, []string{a + " alive", b + " dead", c + " suspect"}},
-		{r1, []string{"dead", "suspect"}, []string{a + " suspect", b + " suspect"}},
-		{r2, []string{"dead"}, []string{a + " dead", b + " dead"}},
-		{r3, []string{"dead", "alive", "suspect"}, []string{a + " alive", b + " dead", c + " suspect"}},
-		{r4, []string{"suspect"}, []string{c + " suspect"}},
-		{r1, []string{"alive"}, []string{}},
+		{0, []store.LinkState{"dead"}, []string{b + " dead"}},
+		{0, []store.LinkState{"dead", "suspect", "alive"}, []string{a + " alive", b + " dead", c + " suspect"}},
+		{r1, []store.LinkState{"dead", "suspect"}, []string{a + " suspect", b + " suspect"}},
+		{r2, []store.LinkState{"dead"}, []string{a + " dead", b + " dead"}},
+		{r3, []store.LinkState{"dead", "alive", "suspect"}, []string{a + " alive", b + " dead", c + " suspect"}},
+		{r4, []store.LinkState{"suspect"}, []string{c + " suspect"}},
+		{r1, []store.LinkState{"alive"}, []string{}},
 	} {
 		if got := inState(t, s, tc.after, tc.states...); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("LinksInState(%v, after run %d) = %q, want %q", tc.states, tc.after, got, tc.want)
 		}
 	}
 	// Other fields are the link as it is now.
-	err := s.LinksInState(ctxT(t), []string{"suspect"}, r1, func(l store.Link) error {
+	err := s.LinksInState(ctxT(t), []store.LinkState{"suspect"}, r1, func(l store.Link) error {
 		if l.URL == a && (l.LastClass != "ok" || l.Occurrences != 1 || l.Host != "st.example") {
 			t.Errorf("link a after run 1 = %+v", l)
 		}
@@ -202,7 +202,7 @@ func testLinksInStateNowAndThen(t *testing.T, s store.ReportStore) {
 		t.Error("LinksInState with no states succeeded")
 	}
 	stop := errors.New("stop")
-	if err := s.LinksInState(ctxT(t), []string{"dead", "alive"}, 0, func(store.Link) error { return stop }); err != stop {
+	if err := s.LinksInState(ctxT(t), []store.LinkState{"dead", "alive"}, 0, func(store.Link) error { return stop }); err != stop {
 		t.Errorf("callback error = %v, want it unwrapped", err)
 	}
 }
@@ -243,7 +243,7 @@ func testRepairedOccurrences(t *testing.T, s store.ReportStore) {
 	}
 	run := beginRun(t, s, t0.Add(2*time.Hour))
 	record(t, s, store.CheckRecord{URL: fixed, RunID: run, CheckedAt: t0.Add(2 * time.Hour), Class: "ok"},
-		&store.LinkState{State: "alive"}, t0.Add(3*time.Hour))
+		&store.LinkStatus{State: "alive"}, t0.Add(3*time.Hour))
 	if got := all(run, run); len(got) != 1 || got[0].Occurrence.URL != fixed || got[0].LinkState != "alive" {
 		t.Errorf("repaired and checked in run %d = %+v", run, got)
 	}
