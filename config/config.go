@@ -98,8 +98,17 @@ type Archive struct {
 
 // External is the public web archives asked when there is no local copy.
 type External struct {
-	Wayback Wayback `yaml:"wayback"`
-	Memento Memento `yaml:"memento"`
+	// Enabled is the one switch for every public-archive lookup; off, no
+	// public archive is ever asked.
+	Enabled bool `yaml:"enabled"`
+	// Concurrency bounds the lookups in flight after a run; Budget bounds
+	// their total time (the rest wait for the next run); Refresh is how long
+	// an answer is kept before the same URL is asked again.
+	Concurrency int      `yaml:"concurrency"`
+	Budget      Duration `yaml:"budget"`
+	Refresh     Duration `yaml:"refresh"`
+	Wayback     Wayback  `yaml:"wayback"`
+	Memento     Memento  `yaml:"memento"`
 	// Save asks public archives to capture live pages. Off by default: it
 	// sends every checked URL to a third party.
 	Save bool `yaml:"save"`
@@ -201,6 +210,10 @@ func Default() *Config {
 			MinInterval: Duration(day),
 			MaxSize:     50 * MiB,
 			External: External{
+				Enabled:     true,
+				Concurrency: 4,
+				Budget:      Duration(time.Minute),
+				Refresh:     Duration(7 * 24 * time.Hour),
 				Wayback: Wayback{
 					Enabled:         true,
 					AvailabilityURL: "https://archive.org/wayback/available",

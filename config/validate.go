@@ -141,6 +141,9 @@ func (c *Config) validate(o origins) error {
 		v.fail("archive.max_size", "archive.max_size must be at least 1 byte (got %s)", a.MaxSize)
 	}
 	wb := a.External.Wayback
+	v.atLeast("archive.external.concurrency", a.External.Concurrency, 1)
+	v.positive("archive.external.budget", a.External.Budget)
+	v.positive("archive.external.refresh", a.External.Refresh)
 	v.httpURL("archive.external.wayback.availability_url", wb.AvailabilityURL, wb.Enabled)
 	v.httpURL("archive.external.wayback.cdx_url", wb.CDXURL, wb.Enabled)
 	mm := a.External.Memento

@@ -16,8 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/ingest"
+	"github.com/linkrot/linkrot/pubarchive"
 	"github.com/linkrot/linkrot/sources"
 	"github.com/linkrot/linkrot/store"
 )
@@ -33,13 +33,13 @@ type Catalog interface {
 var _ Catalog = (*store.SQLite)(nil)
 
 // CopyFinder finds a page's copy in the public web archives;
-// *archive.Remote is one. It returns archive.ErrNoRemoteCopy when the
+// *pubarchive.Remote is one. It returns pubarchive.ErrNoRemoteCopy when the
 // archives answered and hold none.
 type CopyFinder interface {
-	Find(ctx context.Context, url string, firstSeen time.Time) (archive.RemoteCopy, error)
+	Find(ctx context.Context, url string, firstSeen time.Time) (pubarchive.RemoteCopy, error)
 }
 
-var _ CopyFinder = (*archive.Remote)(nil)
+var _ CopyFinder = (*pubarchive.Remote)(nil)
 
 // ArchiveMode says which copies a dead link may be pointed at.
 type ArchiveMode string
@@ -367,7 +367,7 @@ func (r *runner) remoteCopy(ctx context.Context, o store.DocOccurrence) (*Copy, 
 	switch {
 	case err == nil:
 		a.copy = &Copy{URL: rc.URL, Time: rc.Time, Source: rc.Source}
-	case errors.Is(err, archive.ErrNoRemoteCopy):
+	case errors.Is(err, pubarchive.ErrNoRemoteCopy):
 		a.why = "no copy in the public archives"
 	default:
 		a.why = "the public archives could not be asked: " + err.Error()

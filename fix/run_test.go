@@ -12,8 +12,8 @@ import (
 
 	xhtml "golang.org/x/net/html"
 
-	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/ingest"
+	"github.com/linkrot/linkrot/pubarchive"
 	"github.com/linkrot/linkrot/sources"
 	"github.com/linkrot/linkrot/store"
 )
@@ -78,12 +78,12 @@ type fakeArchive struct {
 	asked  int
 }
 
-func (f *fakeArchive) Find(_ context.Context, url string, firstSeen time.Time) (archive.RemoteCopy, error) {
+func (f *fakeArchive) Find(_ context.Context, url string, firstSeen time.Time) (pubarchive.RemoteCopy, error) {
 	f.asked++
 	if !f.copies[url] {
-		return archive.RemoteCopy{}, archive.ErrNoRemoteCopy
+		return pubarchive.RemoteCopy{}, pubarchive.ErrNoRemoteCopy
 	}
-	return archive.RemoteCopy{URL: waybackCopy(url), Original: url, Time: copyTime, Status: 200, Source: "wayback"}, nil
+	return pubarchive.RemoteCopy{URL: waybackCopy(url), Original: url, Time: copyTime, Status: 200, Source: "wayback"}, nil
 }
 
 type env struct {
@@ -410,8 +410,8 @@ func TestRemoteCopyPrefersCatalog(t *testing.T) {
 
 type errFinder struct{}
 
-func (errFinder) Find(context.Context, string, time.Time) (archive.RemoteCopy, error) {
-	return archive.RemoteCopy{}, errors.New("archive down")
+func (errFinder) Find(context.Context, string, time.Time) (pubarchive.RemoteCopy, error) {
+	return pubarchive.RemoteCopy{}, errors.New("archive down")
 }
 
 func TestReplaceFile(t *testing.T) {

@@ -161,9 +161,9 @@ func defaultOwner() string {
 
 type noProgress struct{}
 
-func (noProgress) Start(int)                             {}
+func (noProgress) Start(int)                                      {}
 func (noProgress) Checked(string, crawler.Class, store.LinkState) {}
-func (noProgress) Finish()                               {}
+func (noProgress) Finish()                                        {}
 
 // Lock takes the job lock and keeps it alive until release is called. A
 // lock held by a live process is an error that names it.

@@ -4,14 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/ingest"
-	"github.com/linkrot/linkrot/reports"
+	"github.com/linkrot/linkrot/internal/ui"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -40,6 +42,10 @@ type PipelineOptions struct {
 	Archive *archive.Archiver
 	// Stop ends the check gently; see Options.Stop.
 	Stop <-chan struct{}
+	// Lookup asks the public archives about dead links after the checks
+	// (LookUpDeadLinks), before the report; Printer hears its warnings.
+	Lookup  bool
+	Printer *ui.Printer
 }
 
 // PipelineResult is what one job did. Check.RunID is 0 when no run began
@@ -48,9 +54,9 @@ type PipelineResult struct {
 	Rescanned   bool         `json:"rescanned"`
 	Ingest      ingest.Stats `json:"ingest"`
 	Check       Summary      `json:"check"`
+	Lookups     LookupStats  `json:"lookups"`
 	ReportFiles []string     `json:"reports"`
-	// ReportErr is why the report (or its public-archive copies) could not
-	// be written. It never fails the job: the checks are already in the
+	// ReportErr is why the report could not be written. It never fails the job: the checks are already in the
 	// catalog, and `linkrot report --run ID` writes the report again.
 	ReportErr error `json:"-"`
 }
@@ -67,6 +73,9 @@ func RunPipeline(ctx context.Context, cfg *config.Config, st *store.SQLite, p Pi
 	}
 	if p.Logger == nil {
 		p.Logger = slog.Default()
+	}
+	if p.Printer == nil {
+		p.Printer = ui.New(io.Discard, os.Stderr, false)
 	}
 	if p.Owner == "" {
 		p.Owner = defaultOwner() // the same owner for the lock and for Check
@@ -134,24 +143,22 @@ func RunPipeline(ctx context.Context, cfg *config.Config, st *store.SQLite, p Pi
 	// A run cut short by a shutdown skips its report: stopping must be
 	// prompt, and `linkrot report --run ID` writes it later.
 	if ctx.Err() == nil && !errors.Is(err, ErrStopped) {
+		if p.Lookup && err == nil {
+			var lerr error
+			res.Lookups, lerr = LookUpDeadLinks(ctx, cfg, st, p.Now, p.Printer, p.Logger)
+			if lerr != nil {
+				p.Logger.Warn("public archive lookups", "err", lerr)
+			}
+		}
 		res.ReportFiles, res.ReportErr = writePipelineReport(ctx, cfg, st, res.Check.RunID, p)
 	}
 	return res, err
 }
 
-// writePipelineReport writes the run's report to reports.dir, with the
-// public-archive copies of its dead links when an external archive is on.
+// writePipelineReport writes the run's report to reports.dir.
 func writePipelineReport(ctx context.Context, cfg *config.Config, st *store.SQLite, runID int64, p PipelineOptions) ([]string, error) {
 	if len(cfg.Reports.Formats) == 0 {
 		return nil, nil // reports turned off
 	}
-	var finder reports.Finder
-	remote, _, err := RemoteArchives(cfg, p.Logger)
-	if err != nil {
-		return nil, err
-	}
-	if remote != nil {
-		finder = remote
-	}
-	return WriteReport(ctx, st, finder, runID, cfg.Reports.Dir, cfg.Reports.Formats, p.Now)
+	return WriteReport(ctx, st, runID, cfg.Reports.Dir, cfg.Reports.Formats, p.Now)
 }

@@ -21,14 +21,13 @@ import (
 	"github.com/linkrot/linkrot/internal/fakeweb"
 	"github.com/linkrot/linkrot/internal/testkit"
 	"github.com/linkrot/linkrot/job"
+	"github.com/linkrot/linkrot/pubarchive"
 	"github.com/linkrot/linkrot/reports"
 	"github.com/linkrot/linkrot/store"
 )
 
 var (
-	_ reports.Catalog        = (*store.SQLite)(nil)
-	_ reports.ArchiveCatalog = (*store.SQLite)(nil)
-	_ reports.Finder         = (*archive.Remote)(nil)
+	_ reports.Catalog = (*store.SQLite)(nil)
 )
 
 // env is a catalog, a simulated web, a checker and an archiver wired
@@ -255,12 +254,28 @@ func TestReportsFollowTheRuns(t *testing.T) {
 	// The job asks the public archives about newly dead links.
 	arch := e.web.Archive("archive.test")
 	arch.Add(gone, time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC), 200, "<html><body><p>as cited</p></body></html>")
-	remote := archive.NewRemote(config.External{Wayback: config.Wayback{Enabled: true,
+	remote := pubarchive.NewRemote(config.External{Wayback: config.Wayback{Enabled: true,
 		AvailabilityURL: "https://archive.test/wayback/available", CDXURL: "https://archive.test/cdx/search/cdx"}},
-		e.web.Client(), archive.RemoteOptions{Timeout: 10 * time.Second})
-	if err := reports.AttachArchiveCopies(ctx, e.st, remote, &rep); err != nil {
-		t.Fatal(err)
+		e.web.Client(), pubarchive.RemoteOptions{Timeout: 10 * time.Second})
+	// The application layer asks and caches; the report only reads the cache.
+	lookUp := func(entries []reports.Entry) {
+		t.Helper()
+		for _, en := range entries {
+			if _, ok, err := e.st.LookupOf(ctx, en.URL); err != nil || ok {
+				continue
+			}
+			c, err := remote.Find(ctx, en.URL, en.FirstSeen)
+			l := store.Lookup{URL: en.URL, AskedAt: e.clock.Now(), Found: err == nil, CopyURL: c.URL, CopyTime: c.Time, Source: c.Source}
+			if err != nil && !errors.Is(err, pubarchive.ErrNoRemoteCopy) {
+				t.Fatal(err)
+			}
+			if err := e.st.RecordLookup(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
+	lookUp(rep.NewlyDead)
+	rep = e.report(reports.Selection{RunID: rep.Selection.LastRun})
 	ac := rep.NewlyDead[0].ArchiveCopy
 	if ac == nil || !strings.Contains(ac.URL, "archive.test") || !ac.Time.Equal(time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)) || ac.Source != "wayback" {
 		t.Fatalf("archive copy of the newly dead link: %+v", ac)
@@ -293,9 +308,8 @@ func TestReportsFollowTheRuns(t *testing.T) {
 	}
 	// No copy in the public archive: asked once, recorded, not asked again.
 	before := len(e.web.Requests())
-	if err := reports.AttachArchiveCopies(ctx, e.st, remote, &rep); err != nil {
-		t.Fatal(err)
-	}
+	lookUp(rep.NewlyDead)
+	rep = e.report(reports.Selection{})
 	if rep.NewlyDead[0].ArchiveCopy != nil {
 		t.Errorf("archive copy of a page the archive never saw: %+v", rep.NewlyDead[0].ArchiveCopy)
 	}
@@ -303,9 +317,7 @@ func TestReportsFollowTheRuns(t *testing.T) {
 	if asked == before {
 		t.Error("the public archive was not asked about the newly dead link")
 	}
-	if err := reports.AttachArchiveCopies(ctx, e.st, remote, &rep); err != nil {
-		t.Fatal(err)
-	}
+	lookUp(rep.NewlyDead)
 	if n := len(e.web.Requests()); n != asked {
 		t.Errorf("the archive was asked again about links it answered for: %d requests", n-asked)
 	}

@@ -21,7 +21,7 @@ func (s *SQLite) AcquireLock(ctx context.Context, name, owner string, now time.T
 		return fmt.Errorf("acquire lock %q: stale timeout must be positive, got %v", name, staleAfter)
 	}
 	if now.IsZero() {
-		now = time.Now()
+		return fmt.Errorf("acquire lock %q: no current time given", name)
 	}
 	t, err := encTime(now)
 	if err != nil {
@@ -66,7 +66,10 @@ func (s *SQLite) acquireLock(ctx context.Context, name, owner string, now time.T
 		if beat, err = decTime(heart); err != nil {
 			return err
 		}
-		if now.Sub(beat) < staleAfter {
+		// A heartbeat dated in the future was written by a clock that was
+		// wrong (or set back since); trusting it could block every job for
+		// as long as the clock was off, so it counts as stale.
+		if age := now.Sub(beat); age >= 0 && age < staleAfter {
 			return &LockHeldError{Name: name, Owner: holder, Since: since, Heartbeat: beat}
 		}
 		// The holder has been silent for staleAfter: presumed dead.
@@ -82,7 +85,7 @@ func (s *SQLite) acquireLock(ctx context.Context, name, owner string, now time.T
 // Heartbeat implements CheckStore.
 func (s *SQLite) Heartbeat(ctx context.Context, name, owner string, now time.Time) error {
 	if now.IsZero() {
-		now = time.Now()
+		return fmt.Errorf("heartbeat of lock %q: no current time given", name)
 	}
 	t, err := encTime(now)
 	if err != nil {

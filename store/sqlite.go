@@ -160,6 +160,61 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	return s, nil
 }
 
+// OpenSQLiteReadOnly opens an existing catalog for reading only: nothing
+// is created, upgraded or written, so it works on a file the user may not
+// write (a backup, a copy on read-only media). A catalog whose schema is
+// older than this binary's must be opened once with OpenSQLite first;
+// every write method fails.
+func OpenSQLiteReadOnly(ctx context.Context, path string) (*SQLite, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("open catalog: database must be a file path, got %q", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	if fi, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	} else if fi.IsDir() {
+		return nil, fmt.Errorf("open catalog %s: is a directory", path)
+	}
+	s := &SQLite{path: path, abs: abs}
+	s.r, err = sql.Open("sqlite", sqliteDSN(abs,
+		"mode=ro",
+		"_pragma=busy_timeout("+fmt.Sprint(busyTimeout.Milliseconds())+")",
+		"_pragma=query_only(1)",
+	))
+	if err != nil {
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	s.r.SetMaxIdleConns(4)
+	s.r.SetConnMaxIdleTime(time.Minute)
+	s.w = s.r // writes fail: query_only
+	var appID, version int
+	err = s.r.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
+		(SELECT user_version FROM pragma_user_version)`).Scan(&appID, &version)
+	if err != nil {
+		s.r.Close()
+		return nil, s.wrapErr(err)
+	}
+	switch want := len(migrations); {
+	case appID != linkrotAppID:
+		s.r.Close()
+		return nil, fmt.Errorf("open catalog %s: %w: not a linkrot catalog", path, ErrNotDatabase)
+	case version > want:
+		s.r.Close()
+		return nil, &SchemaTooNewError{Have: version, Want: want, Path: path}
+	case version < want:
+		s.r.Close()
+		return nil, fmt.Errorf("open catalog %s: its schema (version %d) is older than this linkrot's (%d); run a command that writes, such as `linkrot add`, once to upgrade it", path, version, want)
+	}
+	if err := s.hot.prepare(ctx, s.r); err != nil {
+		s.r.Close()
+		return nil, s.wrapErr(err)
+	}
+	return s, nil
+}
+
 // UpgradeBackup returns the file OpenSQLite copied the catalog to before
 // upgrading its schema, or "" if this open did not upgrade. The CLI can tell
 // the user where the old copy is; linkrot never deletes it.
@@ -258,7 +313,7 @@ func (s *SQLite) Close() error {
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}
-	if s.w != nil {
+	if s.w != nil && s.w != s.r {
 		// PRAGMA optimize is cheap and keeps query plans good as the
 		// catalog grows; SQLite recommends it before closing.
 		_, _ = s.w.Exec("PRAGMA optimize")

@@ -494,3 +494,64 @@ func TestConcurrentUpgrade(t *testing.T) {
 		t.Errorf("user_version = %s", v)
 	}
 }
+
+// TestOpenReadOnly reads a catalog whose file the process may not write.
+func TestOpenReadOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ro.db")
+	if _, err := OpenSQLiteReadOnly(ctx, path); err == nil {
+		t.Fatal("read-only open of a missing catalog succeeded")
+	}
+	s, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveDocument(ctx, Document{Path: "/d.txt", Format: "text", ScannedAt: time.Unix(1, 0)}, []Occurrence{{URL: "https://ro.example/", Raw: "https://ro.example/", Line: 1, Column: 1, Role: RoleCited}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.Chmod(path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenSQLiteReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	var urls []string
+	if err := ro.Links(ctx, LinkFilter{}, func(l Link) error { urls = append(urls, l.URL); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(urls) != 1 || urls[0] != "https://ro.example/" {
+		t.Errorf("links = %q", urls)
+	}
+	if _, err := ro.BeginRun(ctx, time.Unix(2, 0), "check"); err == nil {
+		t.Error("a write through a read-only catalog succeeded")
+	}
+}
+
+// TestLockHeartbeatInTheFuture: a holder whose clock ran ahead does not
+// keep the lock forever.
+func TestLockHeartbeatInTheFuture(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.AcquireLock(ctx, "job", "a", now.Add(24*time.Hour), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AcquireLock(ctx, "job", "b", now, time.Minute); err != nil {
+		t.Errorf("a heartbeat dated tomorrow kept the lock: %v", err)
+	}
+	if err := s.AcquireLock(ctx, "job", "c", now.Add(time.Second), time.Minute); !errors.Is(err, ErrLockHeld) {
+		t.Errorf("a fresh heartbeat did not keep the lock: %v", err)
+	}
+	if err := s.AcquireLock(ctx, "job", "c", time.Time{}, time.Minute); err == nil {
+		t.Error("AcquireLock without a time succeeded")
+	}
+}

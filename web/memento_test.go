@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/config"
+	"github.com/linkrot/linkrot/pubarchive"
 )
 
 // The Memento endpoints over real HTTP on loopback, headers checked to the
@@ -18,16 +18,16 @@ func stampOf(t time.Time) string { return t.UTC().Format("20060102150405") }
 
 // parseLinks parses a Link header or TimeMap body with the archive's own
 // parser, failing the test on a syntax error.
-func parseLinks(t *testing.T, what, s string) archive.Links {
+func parseLinks(t *testing.T, what, s string) pubarchive.Links {
 	t.Helper()
-	entries, err := archive.ParseLinkFormat(s)
+	entries, err := pubarchive.ParseLinkFormat(s)
 	if err != nil {
 		t.Fatalf("%s does not parse as link-format: %v\n%s", what, err, s)
 	}
-	return archive.Links(entries)
+	return pubarchive.Links(entries)
 }
 
-func wantLink(t *testing.T, links archive.Links, rel, url string, at time.Time) {
+func wantLink(t *testing.T, links pubarchive.Links, rel, url string, at time.Time) {
 	t.Helper()
 	e, ok := links.Get(rel)
 	if !ok {
@@ -216,7 +216,7 @@ func TestMemento(t *testing.T) {
 func TestMementoClientInterop(t *testing.T) {
 	f := newFixture(t, nil)
 	ctx := context.Background()
-	r := archive.NewRemote(config.External{}, f.ts.Client(), archive.RemoteOptions{})
+	r := pubarchive.NewRemote(config.External{}, f.ts.Client(), pubarchive.RemoteOptions{})
 	c, links, err := r.TimeGate(ctx, f.ts.URL+"/timegate/", urlDead, snapTimes[0].Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +229,7 @@ func TestMementoClientInterop(t *testing.T) {
 		t.Fatal("no timemap link")
 	}
 	var n int
-	if err := r.TimeMap(ctx, tm.URL, func(e archive.LinkEntry) bool {
+	if err := r.TimeMap(ctx, tm.URL, func(e pubarchive.LinkEntry) bool {
 		if e.Has("memento") {
 			n++
 		}

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-
-	"github.com/linkrot/linkrot/ingest"
 )
 
 type addOptions struct {
@@ -37,28 +34,16 @@ func (o *addOptions) addFlags(f *pflag.FlagSet) {
 }
 
 func runAdd(ctx context.Context, opts addOptions, g *globals, args []string) error {
-	cfg, err := g.loadConfig()
+	r, err := g.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	if len(args) == 0 {
-		args = cfg.Sources
-	}
-	if len(args) == 0 {
-		return errors.New("add: no paths given and no sources in the configuration")
-	}
-	st, err := g.openStore(ctx, cfg)
+	defer r.Close()
+	stats, err := r.Add(ctx, args)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	p := g.printer()
-	stats, err := ingest.Add(ctx, st, args, ingest.Options{
-		Warn: func(path string, err error) { p.Warnf("%s: %v", path, err) },
-	})
-	if err != nil {
-		return err
-	}
 	if opts.json {
 		return p.JSON(stats)
 	}

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/linkrot/linkrot/fix"
-	"github.com/linkrot/linkrot/job"
 )
 
 type fixOptions struct {
@@ -77,37 +75,20 @@ func runFix(ctx context.Context, opts fixOptions, g *globals, args []string) err
 			return fmt.Errorf("--local-base %q: want an absolute http(s) URL", opts.localBase)
 		}
 	}
-	cfg, err := g.loadConfig()
+	r, err := g.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
-	var remote fix.CopyFinder
-	if mode != fix.ArchiveLocal {
-		r, _, err := job.RemoteArchives(cfg, slog.Default())
-		if err != nil {
-			return err
-		}
-		if r != nil {
-			remote = r
-		}
-	}
-
-	p := g.printer()
-	stats, err := fix.Run(ctx, st, args, fix.Options{
-		Archive: mode, LocalBase: opts.localBase, Remote: remote, Moved: opts.moved,
-		Write: opts.write, Backup: !opts.noBackup, Diff: !opts.write, Now: g.now,
-		Warn:   func(path string, err error) { p.Warnf("%s: %v", path, err) },
+	defer r.Close()
+	stats, err := r.Fix(ctx, args, fix.Options{
+		Archive: mode, LocalBase: opts.localBase, Moved: opts.moved,
+		Write: opts.write, Backup: !opts.noBackup, Diff: !opts.write,
 		Report: func(r fix.Result) { reportFix(g, r) },
 	})
 	if err != nil {
 		return err
 	}
+	p := g.printer()
 	verb := "would change"
 	if opts.write {
 		verb = "changed"

@@ -85,7 +85,7 @@ network:
 	w.Site("news.example").Kill("/2024/harbour")
 	e.g.now = func() time.Time { return t0.Add(24 * time.Hour) }
 	e.stdout.Reset()
-	if err := runCheck(ctx, checkOptions{all: true}, e.g); err != nil {
+	if err := runCheck(ctx, checkOptions{all: true, lookup: true}, e.g); err != nil {
 		t.Fatalf("check: %v\n%s", err, e.stderr)
 	}
 	if !strings.Contains(e.stdout.String(), "dead 2") {

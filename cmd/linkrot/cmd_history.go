@@ -49,15 +49,12 @@ type historyJSON struct {
 }
 
 func runHistory(ctx context.Context, opts historyOptions, g *globals, url string) error {
-	cfg, err := g.loadConfig()
+	r, err := g.open(ctx, true)
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer r.Close()
+	st := r.Catalog()
 	p := g.printer()
 	n := 0
 	err = st.History(ctx, url, func(c store.CheckRecord) error {

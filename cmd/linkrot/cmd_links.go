@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/linkrot/linkrot/job"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -71,21 +73,29 @@ func runLinks(ctx context.Context, opts linksOptions, g *globals) error {
 	}
 	filter := store.LinkFilter{State: store.LinkState(opts.state), Role: opts.role, Host: opts.host}
 	if opts.document != "" {
-		abs, err := filepath.Abs(opts.document)
+		doc, err := job.ExpandPath(opts.document)
+		if err != nil {
+			return fmt.Errorf("--document %q: %w", opts.document, err)
+		}
+		abs, err := filepath.Abs(doc)
 		if err != nil {
 			return fmt.Errorf("--document %q: %w", opts.document, err)
 		}
 		filter.DocumentPath = abs
 	}
-	cfg, err := g.loadConfig()
+	r, err := g.open(ctx, true)
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore(ctx, cfg)
-	if err != nil {
-		return err
+	defer r.Close()
+	st := r.Catalog()
+	if filter.DocumentPath != "" {
+		if _, err := st.DocumentByPath(ctx, filter.DocumentPath); errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("--document %q: no such document in the catalog (add it with `linkrot add`)", opts.document)
+		} else if err != nil {
+			return err
+		}
 	}
-	defer st.Close()
 	p := g.printer()
 	return st.Links(ctx, filter, func(l store.Link) error {
 		if opts.json {

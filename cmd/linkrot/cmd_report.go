@@ -13,13 +13,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/linkrot/linkrot/job"
 	"github.com/linkrot/linkrot/reports"
 )
-
-// exitFailOn is the exit code of `report --fail-on` when the report has
-// links at or above the level: "the check worked, and found rot", apart
-// from 1, "something went wrong", so CI can tell the two.
-const exitFailOn = 2
 
 // failOnLevels are the values --fail-on takes.
 var failOnLevels = []string{"dead", "suspect", "never"}
@@ -117,15 +113,12 @@ func runReport(ctx context.Context, opts reportOptions, g *globals) error {
 		return fmt.Errorf("--format %q: want one of %s", format, strings.Join(reports.Formats, ", "))
 	}
 
-	cfg, err := g.loadConfig()
+	run, err := g.open(ctx, true)
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer run.Close()
+	st := run.Catalog()
 	r, err := reports.Build(ctx, st, sel)
 	if errors.Is(err, reports.ErrNoRuns) {
 		return errors.New("no check run has finished yet: run `linkrot check` first")
@@ -158,8 +151,8 @@ func describeScope(s reports.Scope) string {
 	return fmt.Sprintf("run %d", s.LastRun)
 }
 
-// failOn turns --fail-on into the exit code: an exitCodeError with code
-// exitFailOn when the report has links at or above level.
+// failOn turns --fail-on into job.ErrBrokenLinks when the report has
+// links at or above level; main's exit code switch makes it exitBroken.
 func failOn(level string, s reports.Summary) error {
 	n, what := 0, ""
 	switch level {
@@ -171,5 +164,5 @@ func failOn(level string, s reports.Summary) error {
 	if n == 0 {
 		return nil
 	}
-	return &exitCodeError{code: exitFailOn, err: fmt.Errorf("%d %s links (--fail-on %s)", n, what, level)}
+	return fmt.Errorf("%w: %d %s links (--fail-on %s)", job.ErrBrokenLinks, n, what, level)
 }

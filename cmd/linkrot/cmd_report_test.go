@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,7 +23,7 @@ func reportCatalog(t *testing.T, e *testEnv) (dead, suspectURL string, runs []in
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := e.g.openStore(ctx, cfg)
+	st, err := store.OpenSQLite(ctx, cfg.DatabasePath())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,10 +108,10 @@ func TestReportCommand(t *testing.T) {
 		opts reportOptions
 		code int
 	}{
-		{reportOptions{failOn: "dead"}, exitFailOn},
-		{reportOptions{failOn: "suspect"}, exitFailOn},
+		{reportOptions{failOn: "dead"}, exitBroken},
+		{reportOptions{failOn: "suspect"}, exitBroken},
 		{reportOptions{failOn: "never"}, exitOK},
-		{reportOptions{run: runs[0], failOn: "suspect"}, exitFailOn},
+		{reportOptions{run: runs[0], failOn: "suspect"}, exitBroken},
 		{reportOptions{run: runs[0], failOn: "dead"}, exitOK},
 		{reportOptions{run: 99, failOn: "dead"}, exitError},
 		{reportOptions{failOn: "sometimes"}, exitError},
@@ -127,11 +126,10 @@ func TestReportCommand(t *testing.T) {
 		}
 	}
 	err := runReport(ctx, reportOptions{failOn: "suspect"}, e.g)
-	if err == nil || err.Error() != "2 dead or suspect links (--fail-on suspect)" {
+	if err == nil || err.Error() != "broken links found: 2 dead or suspect links (--fail-on suspect)" {
 		t.Errorf("--fail-on message: %v", err)
 	}
-	var ec *exitCodeError
-	if !errors.As(err, &ec) || ec.code != 2 {
+	if exitCode(err) != 2 {
 		t.Errorf("--fail-on error is not exit code 2: %#v", err)
 	}
 

@@ -95,15 +95,12 @@ func runRestore(ctx context.Context, opts restoreOptions, g *globals, url string
 	if opts.format != "" && !slices.Contains(archive.Formats, opts.format) {
 		return fmt.Errorf("--format %q: want one of %s", opts.format, strings.Join(archive.Formats, ", "))
 	}
-	cfg, err := g.loadConfig()
+	r, err := g.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer r.Close()
+	cfg, st := r.Config(), r.Catalog()
 	if opts.remote {
 		return restoreRemote(ctx, opts, g, cfg, st, url)
 	}

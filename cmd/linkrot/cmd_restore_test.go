@@ -34,7 +34,7 @@ func archiveOne(t *testing.T, e *testEnv, body string, at time.Time) archive.Sna
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := e.g.openStore(ctx, cfg)
+	st, err := store.OpenSQLite(ctx, cfg.DatabasePath())
 	if err != nil {
 		t.Fatal(err)
 	}

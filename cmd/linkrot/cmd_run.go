@@ -23,7 +23,7 @@ func newRunCmd(g *globals) *cobra.Command {
 		Long: "run is one scheduled job, for system cron or by hand: it rescans the sources of the\n" +
 			"configuration (as `add` without arguments), checks every link that is due (as `check`),\n" +
 			"keeps snapshots of live pages and writes the run's report. `linkrot serve` runs the\n" +
-			"same job on the configured schedule. Exit code 1 when the run was judged a network outage.",
+			"same job on the configured schedule. Exit code 3 when the run was judged a network outage.",
 		Example: "  linkrot run\n  linkrot run --json\n  0 3 * * *  linkrot -q --config /etc/linkrot/config.yaml run   # crontab",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -41,29 +41,17 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 }
 
 func runRun(ctx context.Context, opts runOptions, g *globals) error {
-	cfg, err := g.loadConfig()
+	r, err := g.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	p := g.printer()
-	var progress job.Progress
-	if !g.quiet && !opts.json && isTerminal(g.stderr) {
-		progress = &barProgress{}
-	}
-	res, err := job.RunPipeline(ctx, cfg, st, job.PipelineOptions{
-		Rescan: true, All: opts.all, Verify: !opts.noVerify, Now: g.now, Kind: "run", Progress: progress,
-		Warn: func(path string, err error) { p.Warnf("%s: %v", path, err) },
-	})
+	defer r.Close()
+	res, err := r.Run(ctx, "run", job.CheckOptions{All: opts.all, Verify: !opts.noVerify, Progress: !opts.json})
 	if res.Check.RunID == 0 {
 		return err // nothing ran: the lock was held, or the rescan or the catalog failed
 	}
 	if opts.json {
-		if jerr := p.JSON(res); jerr != nil {
+		if jerr := g.printer().JSON(res); jerr != nil {
 			return jerr
 		}
 	} else {
@@ -71,7 +59,7 @@ func runRun(ctx context.Context, opts runOptions, g *globals) error {
 		printSummary(g, res.Check)
 	}
 	printReportFiles(g, res)
-	return pipelineExit(g, err)
+	return err
 }
 
 // printIngestStats prints the rescan's summary in add's words.

@@ -73,11 +73,12 @@ func runServe(ctx context.Context, opts serveOptions, g *globals) error {
 		return fmt.Errorf("schedule: %w", err)
 	}
 	log := slog.Default()
-	st, err := g.openStore(ctx, cfg)
+	r, err := job.Open(ctx, cfg, job.Deps{Now: g.now, Printer: g.printer(), Logger: log})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer r.Close()
+	st := r.Catalog()
 	// One archiver for the runs and the UI's restores: one writer appends
 	// to the WARC files.
 	arc, err := archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: g.now, Logger: log})
@@ -99,8 +100,7 @@ func runServe(ctx context.Context, opts serveOptions, g *globals) error {
 	}
 	ui, err = web.New(web.Deps{
 		Config: cfg, Store: st, Archive: arc, RunNow: s.RunNow, Now: g.now, Logger: log,
-		// The scheduler's status has web.Status's fields.
-		Status: func() web.Status { return web.Status(s.Status()) },
+		Status: s.Status,
 	})
 	if err != nil {
 		return err
@@ -178,7 +178,7 @@ func stopServing(srv *http.Server, s *job.Scheduler, grace time.Duration, log *s
 // reporting through the log instead of stdout.
 func serveRun(ctx context.Context, stop <-chan struct{}, g *globals, cfg *config.Config, st *store.SQLite, arc *archive.Archiver, log *slog.Logger) (job.Summary, error) {
 	p := job.PipelineOptions{
-		Rescan: true, Verify: true, Now: g.now, Kind: "serve", Logger: log, Stop: stop,
+		Rescan: true, Verify: true, Lookup: true, Now: g.now, Kind: "serve", Logger: log, Stop: stop,
 		Warn: func(path string, err error) { log.Warn("source file", "path", path, "err", err) },
 		Rescanned: func(in ingest.Stats) {
 			log.Info("sources rescanned", "documents", in.Documents, "added", in.Added, "updated", in.Updated,

@@ -46,15 +46,12 @@ func shortHash(d string) string {
 }
 
 func runSnapshots(ctx context.Context, opts snapshotsOptions, g *globals, url string) error {
-	cfg, err := g.loadConfig()
+	r, err := g.open(ctx, true)
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer r.Close()
+	st := r.Catalog()
 	p := g.printer()
 	n := 0
 	err = st.Snapshots(ctx, url, func(s store.Snapshot) error {

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/linkrot/linkrot/archive"
-	"github.com/linkrot/linkrot/job"
 )
 
 type verifyOptions struct{ json bool }
@@ -38,30 +36,14 @@ func (o *verifyOptions) addFlags(f *pflag.FlagSet) {
 }
 
 func runVerify(ctx context.Context, opts verifyOptions, g *globals) error {
-	cfg, err := g.loadConfig()
+	r, err := g.open(ctx, false)
 	if err != nil {
 		return err
 	}
-	st, err := g.openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	// A run appending to a WARC file while it is read would look like a
-	// truncated record; holding the job lock keeps them apart.
-	release, err := job.Lock(ctx, st, "", g.now, slog.Default())
-	if err != nil {
-		return err
-	}
-	defer release()
-	arc, err := archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: g.now, Logger: slog.Default()})
-	if err != nil {
-		return err
-	}
-	defer arc.Close()
+	defer r.Close()
 	p := g.printer()
 	var jsonErr error
-	stats, err := arc.Verify(ctx, func(pr archive.Problem) {
+	stats, err := r.Verify(ctx, func(pr archive.Problem) {
 		if opts.json {
 			if err := p.JSON(pr); err != nil && jsonErr == nil {
 				jsonErr = err
@@ -86,7 +68,7 @@ func runVerify(ctx context.Context, opts verifyOptions, g *globals) error {
 			stats.Snapshots, stats.Problems)
 	}
 	if stats.Problems > 0 {
-		return fmt.Errorf("the archive in %s has %d problem(s)", cfg.DataDir, stats.Problems)
+		return fmt.Errorf("the archive in %s has %d problem(s)", r.Config().DataDir, stats.Problems)
 	}
 	return nil
 }

@@ -18,13 +18,16 @@ import (
 
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/internal/ui"
-	"github.com/linkrot/linkrot/store"
+	"github.com/linkrot/linkrot/job"
 )
 
-// Exit codes, decided only in exitCode.
+// Exit codes, decided only in exitCode (README.md, "Exit codes").
 const (
-	exitOK    = 0
-	exitError = 1 // usage or runtime error
+	exitOK          = 0
+	exitError       = 1   // failed, or could not run
+	exitBroken      = 2   // broken links found (report --fail-on)
+	exitNetworkDown = 3   // the run was judged our own network's outage
+	exitInterrupted = 130 // SIGINT or SIGTERM; the partial run is recorded as interrupted
 )
 
 // globals holds what every command shares: flags of the root command and
@@ -46,6 +49,9 @@ func main() {
 	g := &globals{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, now: time.Now}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := newRootCmd(g).ExecuteContext(ctx)
+	if err != nil && ctx.Err() != nil {
+		err = errInterrupted // whatever failed, it failed because we were told to stop
+	}
 	stop()
 	code := exitCode(err)
 	if err != nil {
@@ -54,27 +60,25 @@ func main() {
 	os.Exit(code)
 }
 
-// exitCode is the single place errors become exit codes.
+// errInterrupted is what a command stopped by SIGINT or SIGTERM reports.
+var errInterrupted = errors.New("interrupted")
+
+// exitCode is the single place errors become exit codes. Errors keep their
+// type on the way here (wrapped with %w), so this switch can tell them apart.
 func exitCode(err error) int {
-	var ec *exitCodeError
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ec):
-		return ec.code
+	case errors.Is(err, errInterrupted), errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.Is(err, job.ErrNetworkDown):
+		return exitNetworkDown
+	case errors.Is(err, job.ErrBrokenLinks):
+		return exitBroken
 	default:
 		return exitError
 	}
 }
-
-// exitCodeError carries a specific exit code for errors that need one.
-type exitCodeError struct {
-	code int
-	err  error
-}
-
-func (e *exitCodeError) Error() string { return e.err.Error() }
-func (e *exitCodeError) Unwrap() error { return e.err }
 
 func newRootCmd(g *globals) *cobra.Command {
 	root := &cobra.Command{
@@ -131,9 +135,14 @@ func (g *globals) loadConfig() (*config.Config, error) {
 	return cfg, nil
 }
 
-// openStore opens the catalog the configuration names.
-func (g *globals) openStore(ctx context.Context, cfg *config.Config) (*store.SQLite, error) {
-	return store.OpenSQLite(ctx, cfg.DatabasePath())
+// open is the one opening of every command: load the configuration the
+// flags point at and build the application layer on its catalog.
+func (g *globals) open(ctx context.Context, readOnly bool) (*job.Runner, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return job.Open(ctx, cfg, job.Deps{Now: g.now, Printer: g.printer(), Logger: slog.Default(), ReadOnly: readOnly})
 }
 
 func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {

@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linkrot/linkrot/job"
 )
 
 // testEnv is a config file with its catalog in a temp dir, and buffers for output.
@@ -154,8 +157,19 @@ func TestExitCodes(t *testing.T) {
 	if exitCode(nil) != exitOK || exitCode(errors.New("x")) != exitError {
 		t.Error("plain errors")
 	}
-	if exitCode(&exitCodeError{code: 2, err: errors.New("dead links")}) != 2 {
-		t.Error("explicit exit codes pass through")
+	for _, tc := range []struct {
+		err  error
+		code int
+	}{
+		{fmt.Errorf("report: %w", job.ErrBrokenLinks), 2},
+		{fmt.Errorf("run 3: %w", job.ErrNetworkDown), 3},
+		{fmt.Errorf("checking: %w", context.Canceled), 130},
+		{errInterrupted, 130},
+		{fmt.Errorf("add: %w", job.ErrJobRunning), 1},
+	} {
+		if got := exitCode(tc.err); got != tc.code {
+			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.code)
+		}
 	}
 }
 

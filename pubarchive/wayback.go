@@ -1,4 +1,4 @@
-package archive
+package pubarchive
 
 import (
 	"bytes"
