@@ -553,6 +553,9 @@ func (r *run) capture(ctx context.Context, j captureJob) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
+	case err != nil && ctx.Err() != nil:
+		// Stopping: the capture was abandoned, not broken.
+		r.opts.Logger.Debug("snapshot abandoned", "url", j.resp.URL, "err", err)
 	case err != nil:
 		r.sum.CaptureErrs++
 		r.opts.Logger.Warn("snapshot failed", "url", j.resp.URL, "err", err)
