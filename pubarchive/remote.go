@@ -330,7 +330,8 @@ func (r *Remote) Find(ctx context.Context, rawURL string, firstSeen time.Time) (
 			}
 		}
 		if res.err != nil && !errors.Is(res.err, ErrNoRemoteCopy) {
-			r.log.Warn("public archive lookup failed", "source", sources[i].name, "url", target, "err", res.err)
+			// Debug: the caller aggregates failures into one line per kind.
+			r.log.Debug("public archive lookup failed", "source", sources[i].name, "url", target, "err", res.err)
 			errs = append(errs, res.err)
 		}
 	}
