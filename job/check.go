@@ -1,8 +1,7 @@
-// Package job runs linkrot's work against the catalog: a check run streams
-// the due links through the crawler, records every check the moment it
-// finishes, applies the link state machine, and tells the checker's own
-// network outage from link rot. It is the one place where the crawler and
-// the store (and later the archive) meet.
+// This file is the check run: it streams the due links through the
+// crawler, records every check the moment it finishes, applies the link
+// state machine, and tells the checker's own network outage from link rot.
+
 package job
 
 import (
@@ -11,12 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/linkrot/linkrot/archive"
@@ -102,13 +98,6 @@ type Options struct {
 	Stop <-chan struct{}
 }
 
-// LockName is the catalog lock that keeps check, run and serve exclusive.
-const LockName = "job"
-
-// lockStale is how old a holder's heartbeat must be before another process
-// takes the lock over; heartbeats come every lockStale/4.
-const lockStale = 2 * time.Minute
-
 // dueMargin is how far past the run's start a link may be due and still be
 // checked in this run.
 const dueMargin = time.Hour
@@ -116,10 +105,6 @@ const dueMargin = time.Hour
 // ErrNetworkDown is returned (wrapped) when a run was judged the checker's
 // own outage: its checks changed no state.
 var ErrNetworkDown = errors.New("most hosts failed at the network level; this looks like the checker's own network outage, so no link state was changed")
-
-// ErrJobRunning is returned (wrapped, naming the holder) when another
-// process holds the job lock; a scheduler skips its run on it.
-var ErrJobRunning = errors.New("another linkrot job is running")
 
 // ErrStopped is returned when Options.Stop ended a run before every due
 // link was checked; the rest are checked by the next run.
@@ -152,65 +137,11 @@ func (o *Options) defaults() {
 	}
 }
 
-// defaultOwner names this process as a lock holder: pid@host, which lets
-// Lock tell a dead holder on this machine from a live one.
-func defaultOwner() string {
-	host, _ := os.Hostname()
-	return fmt.Sprintf("%d@%s", os.Getpid(), host)
-}
-
 type noProgress struct{}
 
 func (noProgress) Start(int)                                      {}
 func (noProgress) Checked(string, crawler.Class, store.LinkState) {}
 func (noProgress) Finish()                                        {}
-
-// Lock takes the job lock and keeps it alive until release is called. A
-// lock held by a live process is an error that names it.
-func Lock(ctx context.Context, cat Catalog, owner string, now func() time.Time, log *slog.Logger) (release func(), err error) {
-	o := Options{Owner: owner, Now: now, Logger: log}
-	o.defaults()
-	owner, now, log = o.Owner, o.Now, o.Logger
-	err = cat.AcquireLock(ctx, LockName, owner, now(), lockStale)
-	var held *store.LockHeldError
-	if errors.As(err, &held) && ownerGone(held.Owner) {
-		// The holder ran on this machine and has died (SIGKILL, a crash):
-		// no need to wait for its heartbeat to age.
-		log.Warn("taking over the job lock of a process that no longer exists", "owner", held.Owner)
-		err = cat.AcquireLock(ctx, LockName, owner, now(), time.Nanosecond)
-	}
-	if err != nil {
-		if errors.As(err, &held) {
-			return nil, fmt.Errorf("%w (%s, since %s); wait for it to finish or stop it", ErrJobRunning,
-				held.Owner, held.Since.Local().Format(time.DateTime))
-		}
-		return nil, err
-	}
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(lockStale / 4)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				if err := cat.Heartbeat(context.WithoutCancel(ctx), LockName, owner, now()); err != nil {
-					log.Error("job lock heartbeat failed", "err", err)
-				}
-			}
-		}
-	}()
-	return func() {
-		close(stop)
-		<-done
-		if err := cat.ReleaseLock(context.WithoutCancel(ctx), LockName, owner); err != nil {
-			log.Error("releasing the job lock", "err", err)
-		}
-	}, nil
-}
 
 // Check runs one check of every due link. Each check is committed as soon
 // as it finishes, so an interrupted run loses only the requests in flight.
@@ -276,22 +207,6 @@ func stopRequested(stop <-chan struct{}) bool {
 	default:
 		return false // also for a nil channel: no stop was asked for
 	}
-}
-
-// ownerGone reports whether a lock owner "pid@host" names a process on this
-// host that no longer exists. Owners from other hosts are never presumed
-// dead here; their heartbeat decides.
-func ownerGone(owner string) bool {
-	pidText, host, ok := strings.Cut(owner, "@")
-	me, _ := os.Hostname()
-	if !ok || host != me {
-		return false
-	}
-	pid, err := strconv.Atoi(pidText)
-	if err != nil || pid <= 0 || pid == os.Getpid() {
-		return false
-	}
-	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
 // finishAbandonedRuns closes runs left "running" by a killed process; the

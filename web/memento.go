@@ -28,8 +28,6 @@ type memento struct {
 	At time.Time // captured, truncated to the second, UTC
 }
 
-func (m memento) stamp() string { return m.At.Format(stampLayout) }
-
 // mementos returns the good snapshots of linkURL, oldest first. A link
 // has at most one snapshot per archive.min_interval (a day by default), so
 // holding its list is cheap, and every response needs the first and the

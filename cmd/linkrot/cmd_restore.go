@@ -5,9 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,9 +15,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/linkrot/linkrot/archive"
-	"github.com/linkrot/linkrot/config"
-	"github.com/linkrot/linkrot/job"
-	"github.com/linkrot/linkrot/store"
 )
 
 type restoreOptions struct {
@@ -64,21 +58,6 @@ func (o *restoreOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.remote, "remote", false, "ask public web archives instead of the local archive")
 }
 
-// parseAt reads --at: a date (midnight at its start, in loc) or an RFC
-// 3339 time.
-func parseAt(s string, loc *time.Location) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("--at %q: want a date (2024-05-01) or an RFC 3339 time (2024-05-01T12:00:00Z)", s)
-}
-
 // noLocalCopy turns the archive's error into the one the user reads.
 func noLocalCopy(url string, err error) error {
 	if errors.Is(err, archive.ErrNoLocalCopy) {
@@ -100,11 +79,10 @@ func runRestore(ctx context.Context, opts restoreOptions, g *globals, url string
 		return err
 	}
 	defer r.Close()
-	cfg, st := r.Config(), r.Catalog()
 	if opts.remote {
-		return restoreRemote(ctx, opts, g, cfg, st, url)
+		return restoreRemote(ctx, opts, g, r, url)
 	}
-	arc, err := archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: g.now, Logger: slog.Default()})
+	arc, err := r.Archiver()
 	if err != nil {
 		return err
 	}
@@ -145,64 +123,5 @@ func runRestore(ctx context.Context, opts restoreOptions, g *globals, url string
 		return err
 	}
 	p.Infof("restored the %s copy of %s captured %s to %s", format, url, s.CapturedAt.Local().Format(time.DateTime), path)
-	return nil
-}
-
-// restoreRemote finds the best public copy: the one closest before the
-// link was first seen in a document (the page as it was cited).
-func restoreRemote(ctx context.Context, opts restoreOptions, g *globals, cfg *config.Config, st *store.SQLite, url string) error {
-	if opts.format != "" && opts.format != archive.FormatRaw {
-		return fmt.Errorf("--remote gives the archive's copy as it is: --format must be raw or left out")
-	}
-	remote, client, err := job.RemoteArchives(cfg, slog.Default())
-	if err != nil {
-		return err
-	}
-	if remote == nil {
-		return errors.New("--remote: no public archive is enabled in archive.external")
-	}
-	firstSeen := time.Time{}
-	if l, err := st.LinkByURL(ctx, url); err == nil {
-		firstSeen = l.FirstSeen
-	}
-	if at, err := parseAt(opts.at, time.Local); err != nil {
-		return err
-	} else if !at.IsZero() {
-		firstSeen = at
-	}
-	c, err := remote.Find(ctx, url, firstSeen)
-	if err != nil {
-		return fmt.Errorf("%s: %w", url, err)
-	}
-	p := g.printer()
-	p.Printf("%s\t%s\t%s\n", c.URL, c.Time.UTC().Format(time.RFC3339), c.Source)
-	if opts.output == "" {
-		return nil
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("User-Agent", cfg.Crawler.UserAgentString())
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("downloading %s: %w", c.URL, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("downloading %s: status %d", c.URL, resp.StatusCode)
-	}
-	limit := int64(cfg.Archive.MaxSize)
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return fmt.Errorf("downloading %s: %w", c.URL, err)
-	}
-	if int64(len(body)) > limit {
-		return fmt.Errorf("downloading %s: larger than archive.max_size (%s)", c.URL, cfg.Archive.MaxSize)
-	}
-	if err := os.WriteFile(opts.output, body, 0o644); err != nil {
-		return err
-	}
-	p.Infof("saved the %s copy of %s (%s) to %s", c.Source, url, resp.Header.Get("Content-Type"), opts.output)
 	return nil
 }

@@ -938,15 +938,6 @@ func testAdoptedRepairSurvivesRescan(t *testing.T, s store.CheckStore) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 func testCheckStreamsStop(t *testing.T, s store.CheckStore) {
 	ctx := ctxT(t)
 	u := "https://stop.example/"
