@@ -355,3 +355,8 @@ func (s *SQLite) streamSnapshots(ctx context.Context, what, q string, args []any
 	}
 	return eachRow(ctx, rows, what, func(r *sql.Rows) (Snapshot, error) { return scanSnapshot(r) }, fn)
 }
+
+// SnapshotByID returns one snapshot; ErrNotFound if there is none.
+func (s *SQLite) SnapshotByID(ctx context.Context, id int64) (Snapshot, error) {
+	return s.oneSnapshot(ctx, fmt.Sprintf("snapshot %d", id), `WHERE s.id = ?`, id)
+}

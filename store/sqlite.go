@@ -350,3 +350,12 @@ func decTime(ns sql.NullString) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
+
+// Ping checks that the catalog answers (for /healthz).
+func (s *SQLite) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("catalog %s: %w", s.path, err)
+	}
+	return nil
+}
