@@ -3,7 +3,6 @@ package job
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,14 +11,15 @@ import (
 	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/crawler"
-	"github.com/linkrot/linkrot/ingest"
 	"github.com/linkrot/linkrot/internal/fakeweb"
 	"github.com/linkrot/linkrot/internal/testkit"
+	kit "github.com/linkrot/linkrot/internal/testkit/harness"
 	"github.com/linkrot/linkrot/store"
 )
 
-// harness is a catalog, a simulated web and a checker wired to it.
+// harness is the shared test harness with the field names job's tests use.
 type harness struct {
+	*kit.Env
 	t     *testing.T
 	web   *fakeweb.Web
 	st    *store.SQLite
@@ -30,57 +30,14 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	w, err := fakeweb.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	dir := t.TempDir()
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(dir, "linkrot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cfg := config.Default()
-	cfg.Network.AllowPrivate = true // fakeweb is on loopback
-	cfg.Crawler.PerHostInterval = 0
-	cfg.Crawler.Retries = 0
-	cfg.Crawler.Timeout = config.Duration(3 * time.Second)
-	cfg.Crawler.Robots = false
-	if cfg.Network.CAFile, err = w.CAFile(dir); err != nil {
-		t.Fatal(err)
-	}
-	return &harness{t: t, web: w, st: st, dir: dir, cfg: cfg,
-		clock: testkit.NewClock(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC))}
+	e := kit.New(t)
+	return &harness{Env: e, t: t, web: e.Web, st: e.St, clock: e.Clock, dir: e.Dir, cfg: e.Cfg}
 }
 
 // doc writes a document and ingests it.
-func (h *harness) doc(name, content string) {
-	h.t.Helper()
-	p := filepath.Join(h.dir, "docs", name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		h.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		h.t.Fatal(err)
-	}
-	if _, err := ingest.Add(context.Background(), h.st, []string{p}, ingest.Options{Now: h.clock.Now}); err != nil {
-		h.t.Fatal(err)
-	}
-}
+func (h *harness) doc(name, content string) { h.Doc(name, content) }
 
-func (h *harness) checker() *crawler.Checker {
-	h.t.Helper()
-	c, err := crawler.New(h.cfg.Crawler, h.cfg.Network, crawler.Options{
-		Now: h.clock.Now, DialContext: h.web.DialContext,
-		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(func() { c.Close() })
-	return c
-}
+func (h *harness) checker() *crawler.Checker { return h.Checker(false) }
 
 func (h *harness) run(all bool) (Summary, error) {
 	h.t.Helper()

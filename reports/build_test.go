@@ -17,9 +17,9 @@ import (
 	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/crawler"
-	"github.com/linkrot/linkrot/ingest"
 	"github.com/linkrot/linkrot/internal/fakeweb"
 	"github.com/linkrot/linkrot/internal/testkit"
+	kit "github.com/linkrot/linkrot/internal/testkit/harness"
 	"github.com/linkrot/linkrot/job"
 	"github.com/linkrot/linkrot/pubarchive"
 	"github.com/linkrot/linkrot/reports"
@@ -33,6 +33,7 @@ var (
 // env is a catalog, a simulated web, a checker and an archiver wired
 // together as `linkrot check` wires them, with a short dead_after.
 type env struct {
+	*kit.Env
 	t     *testing.T
 	web   *fakeweb.Web
 	st    *store.SQLite
@@ -46,42 +47,17 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	w, err := fakeweb.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	dir := t.TempDir()
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(dir, "linkrot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cfg := config.Default()
-	cfg.Network.AllowPrivate = true // fakeweb is on loopback
-	cfg.Crawler.PerHostInterval = 0
-	cfg.Crawler.Retries = 0
-	cfg.Crawler.Timeout = config.Duration(3 * time.Second)
-	cfg.Crawler.Robots = false
+	k := kit.New(t)
+	cfg := k.Cfg
 	// Dead after two failures an hour apart; suspect links are due again
 	// after an hour, live ones after a day, dead ones after 30 days.
 	cfg.DeadAfter = config.DeadAfter{Failures: 2, MinSpan: config.Duration(time.Hour)}
 	cfg.Recheck = config.Recheck{Alive: config.Duration(24 * time.Hour), Suspect: config.Duration(time.Hour),
 		Dead: config.Duration(30 * 24 * time.Hour)}
-	if cfg.Network.CAFile, err = w.CAFile(dir); err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, web: w, st: st, dir: dir, cfg: cfg, docs: map[string]string{},
-		clock: testkit.NewClock(time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC))}
-	e.chk, err = crawler.New(cfg.Crawler, cfg.Network, crawler.Options{
-		Now: e.clock.Now, DialContext: w.DialContext, KeepBody: true,
-		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.chk.Close() })
-	e.arc, err = archive.New(cfg.Archive, filepath.Join(dir, "data"), st, archive.Options{Now: e.clock.Now})
+	e := &env{Env: k, t: t, web: k.Web, st: k.St, dir: k.Dir, cfg: cfg, docs: map[string]string{}, clock: k.Clock}
+	e.chk = k.Checker(true)
+	var err error
+	e.arc, err = archive.New(cfg.Archive, filepath.Join(k.Dir, "data"), k.St, archive.Options{Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,21 +65,12 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) path(name string) string { return filepath.Join(e.dir, "docs", name) }
+func (e *env) path(name string) string { return e.Path(name) }
 
 // doc writes a document and ingests it.
 func (e *env) doc(name, content string) {
 	e.t.Helper()
-	p := e.path(name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		e.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := ingest.Add(context.Background(), e.st, []string{p}, ingest.Options{Now: e.clock.Now}); err != nil {
-		e.t.Fatal(err)
-	}
+	e.Doc(name, content)
 	e.docs[name] = content
 }
 
