@@ -25,6 +25,7 @@ import (
 const articleURL = "https://news.example/2024/04/29/harbour-breakwater"
 
 func TestCaptureArticleAndRestoreEveryFormat(t *testing.T) {
+	t.Parallel()
 	w := newWeb(t)
 	page := articlePage("Harbour Board Votes to Replace Breakwater", harbourParas...)
 	w.Site("news.example").Page("/2024/04/29/harbour-breakwater", fakeweb.Respond(200, "text/html; charset=utf-8", page))
@@ -131,6 +132,7 @@ func TestCaptureArticleAndRestoreEveryFormat(t *testing.T) {
 }
 
 func TestCaptureLegacyCharsets(t *testing.T) {
+	t.Parallel()
 	w := newWeb(t)
 	ru := "<p>Совет гавани во вторник проголосовал за замену старого волнореза, который защищал рыболовный флот с 1911 года, но был сильно повреждён зимними штормами.</p>" +
 		"<p>Инженеры сообщили совету, что новое сооружение будет построено из бетонных блоков весом двенадцать тонн каждый и выдвинется на сорок метров дальше в залив.</p>" +
@@ -172,6 +174,7 @@ func TestCaptureLegacyCharsets(t *testing.T) {
 }
 
 func TestCapturePDFKeptRaw(t *testing.T) {
+	t.Parallel()
 	w := newWeb(t)
 	w.Site("papers.example").Page("/breakwater.pdf", fakeweb.PDF("Breakwater study", "Wave loads on the northern breakwater."))
 	e := newEnv(t, nil)
@@ -201,6 +204,7 @@ func TestCapturePDFKeptRaw(t *testing.T) {
 }
 
 func TestDedupAndChangeRules(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil) // min_interval 24h
 	const u = "https://news.example/a"
 	page := articlePage("Harbour Board Votes to Replace Breakwater", harbourParas...)
@@ -255,6 +259,7 @@ func TestDedupAndChangeRules(t *testing.T) {
 }
 
 func TestIdenticalPayloadIsRevisit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	page := articlePage("Harbour Board Votes to Replace Breakwater", harbourParas...)
 	a := e.capture(t, htmlResponse("https://news.example/a", page, t0), Captured)
@@ -323,6 +328,7 @@ func TestIdenticalPayloadIsRevisit(t *testing.T) {
 }
 
 func TestFailuresNeverReplaceGoodCopy(t *testing.T) {
+	t.Parallel()
 	w := newWeb(t)
 	w.Site("news.example").
 		Page("/a", fakeweb.Respond(200, "text/html; charset=utf-8", articlePage("Harbour Board Votes to Replace Breakwater", harbourParas...)))
@@ -368,6 +374,7 @@ func TestFailuresNeverReplaceGoodCopy(t *testing.T) {
 }
 
 func TestNoLocalCopy(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	e.links(t, "https://known.example/")
 	for _, u := range []string{"https://unknown.example/", "https://known.example/"} {
@@ -385,6 +392,7 @@ func TestNoLocalCopy(t *testing.T) {
 }
 
 func TestResponseRecordHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	body := []byte("<html><body><p>" + strings.Repeat("Plain words for a plain page. ", 40) + "</p></body></html>")
 	r := Response{
@@ -444,6 +452,7 @@ func TestResponseRecordHeaders(t *testing.T) {
 }
 
 func TestWARCRotation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *config.Archive) { c.MinInterval = 0 })
 	e.a.fileSize = 4 << 10
 	for i := range 6 {
@@ -475,6 +484,7 @@ func TestWARCRotation(t *testing.T) {
 }
 
 func TestTextPlainCapture(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	r := Response{URL: "https://txt.example/notes.txt", Status: 200, Header: http.Header{"Content-Type": {"text/plain; charset=iso-8859-1"}},
 		Body: []byte("Caf\xe9 notes: the harbour board met on Tuesday.\n"), FetchedAt: t0}
@@ -488,6 +498,7 @@ func TestTextPlainCapture(t *testing.T) {
 }
 
 func TestConcurrentCaptures(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	urls := make([]string, 16)
 	for i := range urls {

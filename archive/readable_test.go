@@ -28,6 +28,7 @@ func sanitizeString(t *testing.T, frag string) string {
 }
 
 func TestSanitize(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{`<p onclick="x()" style="background:url(http://e/x)">Hi <b onmouseover=y>there</b></p>`, `<p>Hi <b>there</b></p>`},
 		{`<script>alert(1)</script><p>a</p><style>p{}</style>`, `<p>a</p>`},
@@ -55,6 +56,7 @@ func TestSanitize(t *testing.T) {
 }
 
 func TestDecodeText(t *testing.T) {
+	t.Parallel()
 	// UTF-8 past the first 1024 bytes, no declaration anywhere.
 	body := []byte("<html><head><title>x</title></head><body><p>" + strings.Repeat("ascii ", 300) + "</p><p>naïve café – “quoted”</p></body></html>")
 	if got := decodeText(body, "text/html", true); !bytes.Contains(got, []byte("naïve café – “quoted”")) {
@@ -76,6 +78,7 @@ func TestDecodeText(t *testing.T) {
 }
 
 func TestExtractArticleGivesUpCleanly(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{"", "<html></html>", "<frameset><frame src=x></frameset>"} {
 		if _, ok := extractArticle([]byte(body), "text/html", nil); ok {
 			t.Errorf("article found in %q", body)

@@ -26,6 +26,7 @@ func problemsOf(ps []Problem, kinds []ProblemKind, path string, off int64) []Pro
 }
 
 func TestCrashLeavesTruncatedTail(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	e.capture(t, htmlResponse("https://crash.example/a", articlePage("First", harbourParas...), t0), Captured)
 	b := e.capture(t, htmlResponse("https://crash.example/b", articlePage("Second", harbourParas[1:]...), t0), Captured)
@@ -100,6 +101,7 @@ func flipByte(t *testing.T, path string, off int64) {
 }
 
 func TestVerifyFindsFlippedBytes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	page := articlePage("Harbour Board Votes to Replace Breakwater", harbourParas...)
 	a := e.capture(t, htmlResponse("https://flip.example/a", page, t0), Captured)
@@ -149,6 +151,7 @@ func TestVerifyFindsFlippedBytes(t *testing.T) {
 // TestVerifyDigestMismatch rewrites a record as valid gzip with changed
 // content: only the digests can tell.
 func TestVerifyDigestMismatch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	s := e.capture(t, htmlResponse("https://dig.example/a", articlePage("Harbour Board Votes", harbourParas...), t0), Captured)
 	path := filepath.Join(e.dir, warcDir, s.WARCFile)
@@ -178,6 +181,7 @@ func TestVerifyDigestMismatch(t *testing.T) {
 }
 
 func TestVerifyMissingFiles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	s := e.capture(t, htmlResponse("https://miss.example/a", articlePage("Harbour Board Votes", harbourParas...), t0), Captured)
 	p, _ := e.a.blobs.path(s.HTMLBlob)
@@ -200,6 +204,7 @@ func TestVerifyMissingFiles(t *testing.T) {
 // TestScannerStrictness feeds the production reader records that break
 // the format in each way it must notice.
 func TestScannerStrictness(t *testing.T) {
+	t.Parallel()
 	good := "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:1>\r\nWARC-Date: 2024-05-01T00:00:00Z\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n"
 	if _, err := parseRecord([]byte(good)); err != nil {
 		t.Fatalf("good record refused: %v", err)

@@ -61,6 +61,7 @@ func (h *harness) state(url string) store.LinkState {
 }
 
 func TestLinksDieOnlyAfterEnoughFailuresOverTime(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.web.Site("news.example.com").
 		HTML("/live", "Live story", "<p>still here</p>").
@@ -126,6 +127,7 @@ func TestLinksDieOnlyAfterEnoughFailuresOverTime(t *testing.T) {
 }
 
 func TestNetworkOutageChangesNoState(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	var text strings.Builder
 	text.WriteString("Notes\n\n")
@@ -172,6 +174,7 @@ func TestNetworkOutageChangesNoState(t *testing.T) {
 }
 
 func TestOneUnreachableHostIsStillEvidence(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.web.Site("up1.example.com").HTML("/", "Up", "<p>x</p>")
 	h.web.Site("up2.example.com").HTML("/", "Up", "<p>x</p>")
@@ -188,6 +191,7 @@ func TestOneUnreachableHostIsStillEvidence(t *testing.T) {
 }
 
 func TestDoubtfulRepairIsSettledOnTheWeb(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	// The text cannot tell whether the hyphen at the break is part of the
 	// URL; the web can: only the joined form exists.
@@ -220,6 +224,7 @@ func TestDoubtfulRepairIsSettledOnTheWeb(t *testing.T) {
 }
 
 func TestSecondJobIsRefusedWithAClearMessage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	release, err := Lock(context.Background(), h.st, "4242@otherhost", h.clock.Now, nil)
 	if err != nil {
@@ -233,6 +238,7 @@ func TestSecondJobIsRefusedWithAClearMessage(t *testing.T) {
 }
 
 func TestLivePagesAreArchivedFromTheCheckItself(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.web.Site("news.example.com").
 		HTML("/story", "Harbour works begin", "<p>The harbour authority began work on the breakwater on Monday, ahead of the winter storms.</p>").
@@ -272,6 +278,7 @@ func TestLivePagesAreArchivedFromTheCheckItself(t *testing.T) {
 }
 
 func TestRunRecordsCatalogTotals(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.web.Site("t.example.com").HTML("/a", "A", "<p>a</p>").Status("/b", 404)
 	h.doc("t.txt", "T\n\nhttps://t.example.com/a https://t.example.com/b\n")
@@ -287,6 +294,7 @@ func TestRunRecordsCatalogTotals(t *testing.T) {
 }
 
 func TestDefangedIndicatorsAreNeverFetched(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.web.Site("evil.example").HTML("/payload", "Payload", "<p>bad</p>")
 	h.web.Site("good.example").HTML("/advisory", "Advisory", "<p>read me</p>")

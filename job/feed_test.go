@@ -10,6 +10,7 @@ import (
 )
 
 func TestFeedTakesHostsInTurnAndEveryLinkOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	var doc strings.Builder
 	doc.WriteString("Links\n\n")

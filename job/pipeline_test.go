@@ -44,6 +44,7 @@ func (h *harness) writeDoc(name, content string) {
 }
 
 func TestPipelineRescansChecksAndReports(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	body := "<p>The harbour authority began work on the breakwater on Monday, ahead of the winter storms.</p>"
 	h.web.Site("news.example.com").HTML("/a", "Story A", body).HTML("/b", "Story B", body)
@@ -89,6 +90,7 @@ func TestPipelineRescansChecksAndReports(t *testing.T) {
 }
 
 func TestPipelineDoesNothingWhileAnotherJobHoldsTheLock(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cfg := h.pipelineConfig()
 	h.writeDoc("a.txt", "https://news.example.com/a\n")
@@ -108,6 +110,7 @@ func TestPipelineDoesNothingWhileAnotherJobHoldsTheLock(t *testing.T) {
 }
 
 func TestPipelineStoppedBeforeCheckingRecordsNoRun(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	cfg := h.pipelineConfig()
 	h.writeDoc("a.txt", "https://news.example.com/a\n")
@@ -153,6 +156,7 @@ func (c *stepChecker) Check(_ context.Context, url string) crawler.Result {
 // the crawler had already taken is checked and recorded, the run is
 // interrupted, and the rest stays due for the next run.
 func TestStopLetsTakenChecksFinish(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	var doc strings.Builder
 	for i := range 300 {

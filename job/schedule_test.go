@@ -49,12 +49,18 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// TestSchedulerSkipsRunsThatWouldOverlap fires the schedule by hand (as
+// cron does, through start) while a run is going: the firing is skipped
+// and logged, never queued, and the next firing after the run starts one.
+// No real timer is waited on.
 func TestSchedulerSkipsRunsThatWouldOverlap(t *testing.T) {
+	t.Parallel()
 	var logs logBuffer
-	var running, maxRunning, runs atomic.Int32
-	var observed atomic.Int32
+	var running, maxRunning, runs, observed atomic.Int32
+	started := make(chan struct{}, 2)
+	release := make(chan struct{})
 	s, err := NewScheduler(SchedulerOptions{
-		Schedule: every(30 * time.Millisecond), Logger: logs.logger(),
+		Schedule: every(time.Hour), Logger: logs.logger(),
 		Run: func(ctx context.Context, stop <-chan struct{}) (Summary, error) {
 			n := running.Add(1)
 			defer running.Add(-1)
@@ -64,7 +70,8 @@ func TestSchedulerSkipsRunsThatWouldOverlap(t *testing.T) {
 					break
 				}
 			}
-			time.Sleep(100 * time.Millisecond) // longer than the interval
+			started <- struct{}{}
+			<-release
 			return Summary{RunID: int64(runs.Add(1)), Status: "ok"}, nil
 		},
 		Observe: func(Summary, time.Duration) { observed.Add(1) },
@@ -72,8 +79,19 @@ func TestSchedulerSkipsRunsThatWouldOverlap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Start()
-	waitFor(t, "two runs", func() bool { return runs.Load() >= 2 })
+	if !s.start("schedule") {
+		t.Fatal("the first firing started no run")
+	}
+	<-started
+	if s.start("schedule") {
+		t.Error("a firing during a run started another")
+	}
+	close(release)
+	waitFor(t, "the first run", func() bool { return runs.Load() == 1 && !s.Status().Running })
+	if !s.start("schedule") {
+		t.Error("the firing after the run started none")
+	}
+	waitFor(t, "two runs", func() bool { return runs.Load() == 2 })
 	if err := s.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +110,7 @@ func TestSchedulerSkipsRunsThatWouldOverlap(t *testing.T) {
 }
 
 func TestSchedulerRunNowAndStatus(t *testing.T) {
+	t.Parallel()
 	var logs logBuffer
 	now := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
 	release := make(chan struct{})
@@ -168,6 +187,7 @@ func TestSchedulerRunNowAndStatus(t *testing.T) {
 }
 
 func TestSchedulerShutdownLetsTheRunFinishThenCancels(t *testing.T) {
+	t.Parallel()
 	// A run that honours stop ends gently: its context is still live.
 	var gentle atomic.Bool
 	s, err := NewScheduler(SchedulerOptions{

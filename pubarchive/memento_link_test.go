@@ -26,6 +26,7 @@ const referenceTimeMap = `<http://example.com/page>; rel="original",
 `
 
 func TestParseLinkFormatTimeMap(t *testing.T) {
+	t.Parallel()
 	got, err := ParseLinkFormat(referenceTimeMap)
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +62,7 @@ func sameEntry(a, b LinkEntry) bool {
 }
 
 func TestParseLinkFormatVariants(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, in string
 		urls     []string
@@ -153,6 +155,7 @@ func TestParseLinkFormatVariants(t *testing.T) {
 }
 
 func TestParseLinkFormatErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, in string
 		want     []string // substrings of the error
@@ -194,6 +197,7 @@ func TestParseLinkFormatErrors(t *testing.T) {
 }
 
 func TestLinkEntryHas(t *testing.T) {
+	t.Parallel()
 	e := LinkEntry{Rels: []string{"first", "memento"}}
 	for rel, want := range map[string]bool{
 		"memento": true, "MEMENTO": true, "first": true, "first memento": true, "memento  first": true,
@@ -209,6 +213,7 @@ func TestLinkEntryHas(t *testing.T) {
 }
 
 func TestParseLinksStopsEarly(t *testing.T) {
+	t.Parallel()
 	var seen []string
 	err := parseLinks(strings.NewReader(referenceTimeMap+"<broken"), func(e LinkEntry) bool {
 		seen = append(seen, e.URL)
@@ -220,6 +225,7 @@ func TestParseLinksStopsEarly(t *testing.T) {
 }
 
 func TestParseLinksReadError(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	err := parseLinks(&failingReader{data: `<a>; rel="memento", <b>; rel="mem`, err: boom}, func(LinkEntry) bool { return true })
 	if !errors.Is(err, boom) {

@@ -14,6 +14,7 @@ import (
 )
 
 func TestTimeGate(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	addHistory(w.Archive(archiveHost))
 	r := newTestRemote(w, config.External{})
@@ -80,6 +81,7 @@ func gateHandler(fn func(rw http.ResponseWriter, r *http.Request)) fakeweb.Behav
 }
 
 func TestTimeGatePatterns(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	addHistory(w.Archive(archiveHost))
 	r := newTestRemote(w, config.External{})
@@ -157,6 +159,7 @@ func TestTimeGatePatterns(t *testing.T) {
 }
 
 func TestTimeGateFailures(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	r := newTestRemote(w, config.External{})
 	ctx := context.Background()
@@ -212,6 +215,7 @@ func TestTimeGateFailures(t *testing.T) {
 }
 
 func TestTimeMap(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	addHistory(w.Archive(archiveHost))
 	r := newTestRemote(w, config.External{})
@@ -257,6 +261,7 @@ func TestTimeMap(t *testing.T) {
 }
 
 func TestTimeMapAnswers(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	r := newTestRemote(w, config.External{})
 	const tm = "https://tm.test/timemap"
@@ -299,6 +304,7 @@ func TestTimeMapAnswers(t *testing.T) {
 }
 
 func TestWaybackTimeInURL(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"https://web.archive.org/web/20140126200804/http://example.com/": "20140126200804",
 		"https://web.archive.org/web/20140126200804id_/http://x/":        "20140126200804",
@@ -316,6 +322,7 @@ func TestWaybackTimeInURL(t *testing.T) {
 }
 
 func TestMementoSource(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"https://timetravel.mementoweb.org/timegate/": "memento:timetravel.mementoweb.org",
 		"http://127.0.0.1:8080/tg/":                   "memento:127.0.0.1:8080",
@@ -330,6 +337,7 @@ func TestMementoSource(t *testing.T) {
 // TestFindMementoPrevLink: a gate that lists "prev memento" settles the
 // choice without its TimeMap.
 func TestFindMementoPrevLink(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	w.Site("prev.test").
 		Page("/tg/*", gateHandler(func(rw http.ResponseWriter, r *http.Request) {

@@ -83,6 +83,7 @@ func replayURL(host, stamp, original string) string {
 }
 
 func TestFindWayback(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	addHistory(w.Archive(archiveHost))
 	r := newTestRemote(w, config.External{Wayback: waybackAt(archiveHost)})
@@ -142,6 +143,7 @@ func mustWaybackTime(t *testing.T, s string) time.Time {
 }
 
 func TestFindNone(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	addHistory(w.Archive(archiveHost))
 	// Only bad captures of this one.
@@ -170,6 +172,7 @@ func TestFindNone(t *testing.T) {
 }
 
 func TestFindMemento(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	a := w.Archive("mementos.test")
 	for _, d := range []time.Time{when(2010, 1, 1, 0, 0, 0), when(2013, 5, 5, 0, 0, 0), when(2014, 9, 1, 0, 0, 0), when(2014, 10, 5, 0, 0, 0), when(2018, 1, 1, 0, 0, 0)} {
@@ -216,6 +219,7 @@ func TestFindMemento(t *testing.T) {
 
 // TestFindAcrossSources ranks copies from Wayback and two more archives.
 func TestFindAcrossSources(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	addHistory(w.Archive(archiveHost))
 	other := w.Archive("other.test")
@@ -261,6 +265,7 @@ func TestFindAcrossSources(t *testing.T) {
 }
 
 func TestFindSourceFailures(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	addHistory(w.Archive(archiveHost))
 	w.Archive("other.test").Add(pageURL, when(2012, 1, 1, 0, 0, 0), 200, "<p>other</p>")
@@ -311,6 +316,7 @@ func TestFindSourceFailures(t *testing.T) {
 }
 
 func TestFindCancelled(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	addHistory(w.Archive(archiveHost))
 	r := newTestRemote(w, config.External{Wayback: waybackAt(archiveHost), Memento: mementoAt(archiveHost)})
@@ -323,6 +329,7 @@ func TestFindCancelled(t *testing.T) {
 }
 
 func TestRemoteTimeout(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	w.Site("slow.test").Fallback(fakeweb.Hang())
 	r := NewRemote(config.External{Wayback: waybackAt("slow.test")}, w.Client(), RemoteOptions{Timeout: 200 * time.Millisecond})
@@ -337,6 +344,7 @@ func TestRemoteTimeout(t *testing.T) {
 }
 
 func TestBetterCopy(t *testing.T) {
+	t.Parallel()
 	seen := when(2014, 9, 29, 0, 0, 0)
 	wb := func(t time.Time) RemoteCopy { return RemoteCopy{Time: t, Status: 200, Source: "wayback"} }
 	mm := func(t time.Time) RemoteCopy { return RemoteCopy{Time: t, Source: "memento:x"} }
@@ -366,6 +374,7 @@ func TestBetterCopy(t *testing.T) {
 }
 
 func TestCapReader(t *testing.T) {
+	t.Parallel()
 	buf := make([]byte, 64)
 	n, err := readAllCapped(strings.Repeat("x", 10), 10, buf)
 	if err != nil || n != 10 {

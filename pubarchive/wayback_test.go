@@ -14,6 +14,7 @@ import (
 )
 
 func TestParseWaybackTime(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want time.Time
@@ -48,6 +49,7 @@ func TestParseWaybackTime(t *testing.T) {
 }
 
 func TestWaybackReplayBase(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"https://web.archive.org/cdx/search/cdx":    "https://web.archive.org/web/",
 		"http://localhost:8080/pywb/cdx/search/cdx": "http://localhost:8080/pywb/web/",
@@ -63,6 +65,7 @@ func TestWaybackReplayBase(t *testing.T) {
 }
 
 func TestWaybackAvailable(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	addHistory(w.Archive(archiveHost))
 	w.Archive(archiveHost).Add("https://www.example.com/other", when(2015, 5, 5, 5, 5, 5), 200, "other")
@@ -115,6 +118,7 @@ func cannedWayback(w *fakeweb.Web, host string, code int, body string) {
 }
 
 func TestWaybackAvailableAnswers(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	r := newTestRemote(w, config.External{Wayback: waybackAt("canned.test")})
 	ctx := context.Background()
@@ -163,6 +167,7 @@ func TestWaybackAvailableAnswers(t *testing.T) {
 }
 
 func TestWaybackCDX(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	addHistory(w.Archive(archiveHost))
 	r := newTestRemote(w, config.External{Wayback: waybackAt(archiveHost)})
@@ -214,6 +219,7 @@ const iaRevisits = `[["urlkey","timestamp","original","mimetype","statuscode","d
 `
 
 func TestWaybackCDXRevisits(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	cannedWayback(w, "web.archive.test", 200, iaRevisits)
 	r := newTestRemote(w, config.External{Wayback: waybackAt("web.archive.test")})
@@ -240,6 +246,7 @@ func TestWaybackCDXRevisits(t *testing.T) {
 }
 
 func TestWaybackCDXAnswers(t *testing.T) {
+	t.Parallel()
 	w := newFakeWeb(t)
 	r := newTestRemote(w, config.External{Wayback: waybackAt("canned.test")})
 	const prefix = "wayback CDX API at https://canned.test/cdx/search/cdx?output=json&url=http%3A%2F%2Fexample.com%2Fpage: "
@@ -295,6 +302,7 @@ func TestWaybackCDXAnswers(t *testing.T) {
 }
 
 func TestWaybackNotConfigured(t *testing.T) {
+	t.Parallel()
 	r := NewRemote(config.External{}, &http.Client{Transport: refuseAll{}}, RemoteOptions{})
 	if _, _, err := r.WaybackAvailable(context.Background(), pageURL, time.Time{}); err == nil || !strings.Contains(err.Error(), "no availability_url configured") {
 		t.Errorf("availability: %v", err)

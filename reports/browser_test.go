@@ -43,6 +43,7 @@ func browse(t *testing.T, bin, page string, flags ...string) []byte {
 }
 
 func TestHTMLReportInBrowser(t *testing.T) {
+	t.Parallel()
 	bin := testkit.Chromium(t, "the HTML report")
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")

@@ -158,6 +158,7 @@ func (e *env) corpus() {
 }
 
 func TestReportsFollowTheRuns(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.corpus()
 	ctx := context.Background()
@@ -425,6 +426,7 @@ func wantPlaces(t *testing.T, e reports.Entry, want ...reports.Place) {
 }
 
 func TestBuildErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	if _, err := reports.Build(ctx, e.st, reports.Selection{}); !errors.Is(err, reports.ErrNoRuns) {

@@ -120,6 +120,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestRenderText(t *testing.T) {
+	t.Parallel()
 	out := render(t, "text", fullReport())
 	for _, want := range []string{
 		"linkrot report: run 7 (ok)",
@@ -144,6 +145,7 @@ func TestRenderText(t *testing.T) {
 }
 
 func TestRenderMarkdown(t *testing.T) {
+	t.Parallel()
 	out := render(t, "md", fullReport())
 	for _, want := range []string{
 		"# linkrot report: run 7",
@@ -185,6 +187,7 @@ func TestRenderMarkdown(t *testing.T) {
 }
 
 func TestRenderHTML(t *testing.T) {
+	t.Parallel()
 	out := render(t, "html", fullReport())
 	for _, want := range []string{
 		"<!DOCTYPE html>",
@@ -236,6 +239,7 @@ func TestRenderHTML(t *testing.T) {
 }
 
 func TestRenderJSON(t *testing.T) {
+	t.Parallel()
 	out := render(t, "json", fullReport())
 	validateJSON(t, []byte(out))
 	var back reports.Report
@@ -257,6 +261,7 @@ func TestRenderJSON(t *testing.T) {
 }
 
 func TestRenderCSV(t *testing.T) {
+	t.Parallel()
 	out := render(t, "csv", fullReport())
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if err != nil {
@@ -277,12 +282,14 @@ func TestRenderCSV(t *testing.T) {
 }
 
 func TestRenderUnknownFormat(t *testing.T) {
+	t.Parallel()
 	if err := reports.Render(&bytes.Buffer{}, "pdf", fullReport()); err == nil || !strings.Contains(err.Error(), "text, md, html, json, csv") {
 		t.Errorf("unknown format: %v", err)
 	}
 }
 
 func TestWrite(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "reports")
 	r := fullReport()
 	paths, err := reports.Write(dir, []string{"html", "json"}, r)
@@ -332,6 +339,7 @@ func TestWrite(t *testing.T) {
 }
 
 func TestFormatOfAndRestoreCommand(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]string{"r.html": "html", "r.HTM": "html", "r.md": "md", "r.markdown": "md",
 		"r.txt": "text", "r.json": "json", "r.csv": "csv", "r.pdf": "", "r": ""} {
 		if got, ok := reports.FormatOf(name); got != want || ok != (want != "") {
@@ -351,6 +359,7 @@ func TestFormatOfAndRestoreCommand(t *testing.T) {
 }
 
 func TestTextKeepsControlCharactersOffTheTerminal(t *testing.T) {
+	t.Parallel()
 	r := fullReport()
 	r.NewlyDead[0].Occurrences[0].Document = "notes/\x1b[2Jevil.txt"
 	r.NewlyDead[0].Error = "bad\x07"

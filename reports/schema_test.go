@@ -268,6 +268,7 @@ func validateJSON(t *testing.T, data []byte) {
 }
 
 func TestSchemaUsesOnlyCheckedKeywords(t *testing.T) {
+	t.Parallel()
 	s := loadSchema(t)
 	for _, err := range checkSchema(s) {
 		t.Error(err)
@@ -284,6 +285,7 @@ func TestSchemaUsesOnlyCheckedKeywords(t *testing.T) {
 // The validator must catch what it claims to, or a passing test means
 // nothing.
 func TestValidatorCatchesMistakes(t *testing.T) {
+	t.Parallel()
 	var good bytes.Buffer
 	if err := reports.Render(&good, "json", fullReport()); err != nil {
 		t.Fatal(err)

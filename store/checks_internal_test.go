@@ -16,6 +16,7 @@ import (
 // TestRecordCheckAtomic makes the link update fail after the check row is
 // inserted: the check must not stay behind without its state change.
 func TestRecordCheckAtomic(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	s := openT(t, filepath.Join(t.TempDir(), "linkrot.db"))
 	u := "https://atomic.example/"
@@ -57,6 +58,7 @@ func TestRecordCheckAtomic(t *testing.T) {
 // kills itself (SIGKILL on Unix) without closing anything; every check it
 // was told about must be there.
 func TestRecordCheckSurvivesKill(t *testing.T) {
+	t.Parallel()
 	const envDB, envN = "LINKROT_TEST_KILL_DB", "LINKROT_TEST_KILL_N"
 	u := "https://kill.example/"
 	if path := os.Getenv(envDB); path != "" {
@@ -115,6 +117,7 @@ func TestRecordCheckSurvivesKill(t *testing.T) {
 // TestDueLinksPlan pins the property DueLinks relies on to stream from a
 // large catalog: one index range in next_check order, no sort.
 func TestDueLinksPlan(t *testing.T) {
+	t.Parallel()
 	s := openT(t, filepath.Join(t.TempDir(), "linkrot.db"))
 	rows, err := s.r.Query(`EXPLAIN QUERY PLAN SELECT l.id FROM links l
 		WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id) AND l.next_check <= ?

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLinkStateCountsAndPing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "c.db"))
 	if err != nil {

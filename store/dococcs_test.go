@@ -10,6 +10,7 @@ import (
 )
 
 func TestDocumentOccurrences(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	s, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "linkrot.db"))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 // runs before the upgrade knows which links were dead; older checks, and
 // checks that set nothing, stay unknown.
 func TestMigration7Backfill(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v6.db")
 	old := &SQLite{path: path, abs: path, w: rawDB(t, path)}

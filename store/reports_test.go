@@ -9,6 +9,7 @@ import (
 )
 
 func TestSQLiteReportConformance(t *testing.T) {
+	t.Parallel()
 	storetest.RunReports(t, func(t *testing.T) store.Store {
 		s, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "linkrot.db"))
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSQLiteSnapshotConformance(t *testing.T) {
+	t.Parallel()
 	storetest.RunSnapshots(t, func(t *testing.T) store.Store {
 		s, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "linkrot.db"))
 		if err != nil {

@@ -76,6 +76,7 @@ func schema(t *testing.T, db *sql.DB) []string {
 }
 
 func TestMigrationsEmbedded(t *testing.T) {
+	t.Parallel()
 	if len(migrations) < 2 {
 		t.Fatalf("%d migrations embedded, want at least 2", len(migrations))
 	}
@@ -96,6 +97,7 @@ func TestMigrationsEmbedded(t *testing.T) {
 }
 
 func TestMigrationUpgrade(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "old.db")
 
@@ -197,6 +199,7 @@ func TestMigrationUpgrade(t *testing.T) {
 }
 
 func TestSchemaTooNew(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "linkrot.db")
 	s := openT(t, path)
 	if _, err := s.SaveDocument(t.Context(), Document{Path: "a.txt", ScannedAt: t0}, nil); err != nil {
@@ -238,6 +241,7 @@ func fileBytes(t *testing.T, path string) []byte {
 }
 
 func TestPragmasInEffect(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "linkrot.db")
 	s := openT(t, path)
 	if m := pragma(t, s.w, "journal_mode"); m != "wal" {
@@ -270,6 +274,7 @@ func TestPragmasInEffect(t *testing.T) {
 }
 
 func TestNotADatabase(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	text := filepath.Join(dir, "notes.txt")
 	content := bytes.Repeat([]byte("this is a text file, not SQLite\n"), 200)
@@ -310,6 +315,7 @@ func TestNotADatabase(t *testing.T) {
 }
 
 func TestReopenKeepsData(t *testing.T) {
+	t.Parallel()
 	// Parent directories are created, and the characters that are special
 	// in SQLite URIs work in paths.
 	path := filepath.Join(t.TempDir(), "a b", "we?ird#dir%20ü", "linkrot.db")
@@ -343,6 +349,7 @@ func TestReopenKeepsData(t *testing.T) {
 }
 
 func TestConcurrentOpen(t *testing.T) {
+	t.Parallel()
 	// Two processes (say cron's `linkrot run` and `linkrot serve`) may open
 	// a new catalog at the same moment; both must end up on the same schema.
 	path := filepath.Join(t.TempDir(), "linkrot.db")
@@ -368,6 +375,7 @@ func TestConcurrentOpen(t *testing.T) {
 }
 
 func TestUnchangedRescanKeepsRows(t *testing.T) {
+	t.Parallel()
 	// A nightly rescan of unchanged files should only touch the document
 	// rows: rewriting every occurrence would churn the WAL for nothing.
 	s := openT(t, filepath.Join(t.TempDir(), "linkrot.db"))
@@ -407,6 +415,7 @@ func TestUnchangedRescanKeepsRows(t *testing.T) {
 }
 
 func TestHostOf(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"https://Example.COM:8443/x": "example.com",
 		"www.example.com":            "www.example.com",
@@ -428,6 +437,7 @@ func TestHostOf(t *testing.T) {
 }
 
 func TestTimeEncoding(t *testing.T) {
+	t.Parallel()
 	// Fixed width keeps text order equal to time order.
 	a, _ := encTime(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
 	b, _ := encTime(time.Date(2024, 1, 1, 0, 0, 0, 500, time.UTC))
@@ -448,6 +458,7 @@ func TestTimeEncoding(t *testing.T) {
 }
 
 func TestConcurrentUpgrade(t *testing.T) {
+	t.Parallel()
 	// Processes opening an old catalog at once: one backs it up and
 	// upgrades it, the others wait and find it done.
 	dir := t.TempDir()

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSQLiteConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T) store.Store {
 		s, err := store.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "linkrot.db"))
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestAuth(t *testing.T) {
+	t.Parallel()
 	hash, err := bcrypt.GenerateFromPassword([]byte("correct horse"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +94,7 @@ func withHeader(u, k, v string) *http.Request {
 }
 
 func TestNewRejectsBadAuth(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	for _, a := range []config.Auth{
 		{User: "ada"},
@@ -148,6 +150,7 @@ func postRun(t *testing.T, f *fixture, cookie *http.Cookie, token string, header
 }
 
 func TestRunNowCSRF(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	cookie, token := csrfForm(t, f)
 

@@ -30,6 +30,7 @@ import (
 // off. Every request the page makes is recorded and checked.
 
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	bin := testkit.Chromium(t, "the UI")
 	f := newFixture(t, nil)
 	shots := t.ArtifactDir()

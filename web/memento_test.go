@@ -43,6 +43,7 @@ func wantLink(t *testing.T, links pubarchive.Links, rel, url string, at time.Tim
 }
 
 func TestTimeGate(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	m := func(at time.Time) string { return f.ts.URL + "/web/" + stampOf(at) + "/" + urlDead }
 
@@ -124,6 +125,7 @@ func TestTimeGate(t *testing.T) {
 }
 
 func TestTimeMap(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	resp, body := f.get(t, "/timemap/link/"+urlDead)
 	wantStatus(t, resp, body, http.StatusOK)
@@ -164,6 +166,7 @@ func TestTimeMap(t *testing.T) {
 }
 
 func TestMemento(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	m := func(at time.Time) string { return f.ts.URL + "/web/" + stampOf(at) + "/" + urlDead }
 
@@ -214,6 +217,7 @@ func TestMemento(t *testing.T) {
 // linkrot's own Memento client (used against public archives) understands
 // linkrot's own TimeGate and TimeMap.
 func TestMementoClientInterop(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	ctx := context.Background()
 	r := pubarchive.NewRemote(config.External{}, f.ts.Client(), pubarchive.RemoteOptions{})
@@ -243,6 +247,7 @@ func TestMementoClientInterop(t *testing.T) {
 }
 
 func TestURLInPath(t *testing.T) {
+	t.Parallel()
 	for _, u := range []string{
 		urlAlive, urlDead, "https://de.example/wiki/Köln", "https://x.example/a b#frag", "https://x.example/100%",
 		"https://x.example/a%20b", `https://x.example/"quoted"<>`,

@@ -18,6 +18,7 @@ import (
 // sandboxed frame.
 
 func TestSnapshotViewIsSandboxed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	sn := f.snaps[urlDead][1]
 	base := fmt.Sprintf("/snapshot/%d", sn.ID)
@@ -62,6 +63,7 @@ func TestSnapshotViewIsSandboxed(t *testing.T) {
 }
 
 func TestRawCaptureOnlyAsDownloadOrSandboxed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	sn := f.snaps[urlDead][0]
 	base := fmt.Sprintf("/snapshot/%d", sn.ID)
@@ -112,6 +114,7 @@ func TestRawCaptureOnlyAsDownloadOrSandboxed(t *testing.T) {
 
 // The UI's own pages: a self-only policy with no script, never framed.
 func TestUIPagesPolicy(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	for _, p := range []string{"/", "/links", "/link?url=" + urlQueryEscape(urlDead), "/runs",
 		fmt.Sprintf("/snapshot/%d", f.snaps[urlDead][0].ID), "/nowhere"} {
@@ -139,6 +142,7 @@ func TestUIPagesPolicy(t *testing.T) {
 
 // The report keeps its own script, allowed by hash, under a header policy.
 func TestRunReport(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	resp, body := f.get(t, "/runs/3/report")
 	wantStatus(t, resp, body, http.StatusOK)
@@ -164,6 +168,7 @@ func TestRunReport(t *testing.T) {
 // A copy with no readable form (a PDF) is a download wherever it is
 // asked for: as a memento, and as the "original" a frame would show.
 func TestNonHTMLCopy(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	ctx := t.Context()
 	l, err := f.st.LinkByURL(ctx, urlNew)

@@ -28,6 +28,7 @@ func linkRows(body string) []string {
 }
 
 func TestLinksFilters(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	for name, c := range map[string]struct {
 		query string
@@ -58,6 +59,7 @@ func TestLinksFilters(t *testing.T) {
 }
 
 func TestLinksPagination(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	var all []string
 	next := "/links?host=bulk.example"
@@ -107,6 +109,7 @@ func TestLinksPagination(t *testing.T) {
 }
 
 func TestLinkPage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	resp, body := f.get(t, "/link?url="+urlQueryEscape(urlDead))
 	wantStatus(t, resp, body, http.StatusOK)
@@ -129,6 +132,7 @@ func TestLinkPage(t *testing.T) {
 }
 
 func TestGo(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	for name, c := range map[string]struct {
 		url      string
@@ -160,6 +164,7 @@ func TestGo(t *testing.T) {
 }
 
 func TestDashboard(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	resp, body := f.get(t, "/")
 	wantStatus(t, resp, body, http.StatusOK)
@@ -186,6 +191,7 @@ func TestDashboard(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	resp, body := f.get(t, "/healthz")
 	wantStatus(t, resp, body, http.StatusOK)
@@ -198,6 +204,7 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, nil)
 	f.srv.ObserveRun(job.Summary{RunID: 3, Status: "ok", Checked: 4}, 42*time.Second)
 	f.srv.ObserveRun(job.Summary{RunID: 2, Status: "ok", Checked: 4}, 90*time.Second)
@@ -227,6 +234,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestPlotEdges(t *testing.T) {
+	t.Parallel()
 	if c := plotRuns(nil); !c.Empty {
 		t.Error("no runs should be an empty plot")
 	}
