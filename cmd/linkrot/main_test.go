@@ -190,3 +190,29 @@ func TestRootWiring(t *testing.T) {
 		t.Error("extract without a file must be a usage error")
 	}
 }
+
+// TestReadOnlyCommandsOnAReadOnlyCatalog: links reads a catalog file
+// whose mode forbids writing (it opens it with mode=ro, so this holds for
+// root too, whom the mode would not stop).
+func TestReadOnlyCommandsOnAReadOnlyCatalog(t *testing.T) {
+	e := newTestEnv(t)
+	docs := e.write(t, "docs/a.txt", "see https://ro.example.org/x\n")
+	ctx := context.Background()
+	if err := runAdd(ctx, addOptions{}, e.g, []string{docs}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := e.g.loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(cfg.DatabasePath(), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	e.stdout.Reset()
+	if err := runLinks(ctx, linksOptions{}, e.g); err != nil {
+		t.Fatalf("links on a read-only catalog: %v", err)
+	}
+	if !strings.Contains(e.stdout.String(), "https://ro.example.org/x") {
+		t.Errorf("links: %s", e.stdout)
+	}
+}
