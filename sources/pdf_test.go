@@ -152,8 +152,8 @@ func TestPDFMultiPageAndAnnotationOnly(t *testing.T) {
 func TestPDFMalformed(t *testing.T) {
 	good := makePDF(t, "x", [][]pdfLineSpec{{{text: "see https://example.org/x"}}})
 	for name, content := range map[string][]byte{
-		"truncated": good[:len(good)/2],
-		"header only": []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"),
+		"truncated":    good[:len(good)/2],
+		"header only":  []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"),
 		"garbage xref": append([]byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nxref\n0 zz\ntrailer << /Root 1 0 R >>\nstartxref\n9\n%%EOF"), 0),
 	} {
 		_, err := ExtractDocument("bad.pdf", content, Options{})
