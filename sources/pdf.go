@@ -136,7 +136,8 @@ func readPDF(content []byte, deadline time.Time) (pdfFile, error) {
 	var f pdfFile
 	r, err := pdf.NewReader(bytes.NewReader(content), int64(len(content)))
 	if err != nil {
-		return f, fmt.Errorf("%w: %v", ErrPDF, err)
+		// The library doubles the percent sign of "%%EOF" in its messages.
+		return f, fmt.Errorf("%w: %s", ErrPDF, strings.ReplaceAll(err.Error(), "%%", "%"))
 	}
 	info := r.Trailer().Key("Info")
 	f.title = collapseSpace(info.Key("Title").Text())

@@ -119,7 +119,6 @@ func csvHeader(line string) map[string]bool {
 // text is text[start:end]; value is what the field holds once its format's
 // escapes are undone. ok is false when it is not an absolute web URL.
 func fieldOccurrence(text string, start, end int, value string) (Occurrence, bool) {
-	raw := text[start:end]
 	// Trim around the raw span as the value is trimmed.
 	for start < end && isHTMLSpace(text[start]) {
 		start++
@@ -127,7 +126,7 @@ func fieldOccurrence(text string, start, end int, value string) (Occurrence, boo
 	for end > start && isHTMLSpace(text[end-1]) {
 		end--
 	}
-	raw = text[start:end]
+	raw := text[start:end]
 	u, repairs, ok := CleanAttrURL(value)
 	if !ok {
 		return Occurrence{}, false
