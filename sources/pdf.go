@@ -67,6 +67,7 @@ type pdfPage struct {
 type pdfFile struct {
 	title, date string
 	pages       []pdfPage
+	warnings    []string // pages that could not be read
 }
 
 // extractPDF reads a PDF into per-page text and occurrences. Line and
@@ -79,6 +80,7 @@ func extractPDF(content []byte, doc *Document, opts Options) error {
 		return err
 	}
 	doc.Title, doc.Date = f.title, f.date
+	doc.Warnings = append(doc.Warnings, f.warnings...)
 	if len(f.pages) > 0 {
 		if doc.Title == "" {
 			doc.Title = firstLineTitle(f.pages[0].text)
@@ -152,15 +154,18 @@ func readPDF(content []byte, deadline time.Time) (pdfFile, error) {
 			return f, fmt.Errorf("%w: reading took over %s; gave up at page %d", ErrPDF, pdfReadLimit, i)
 		}
 		page := r.Page(i)
-		var texts []pdf.Text
-		if !page.V.IsNull() {
-			texts = page.Content().Text
+		texts, err := pageTexts(page)
+		if err != nil {
+			f.warnings = append(f.warnings, fmt.Sprintf("page %d: %v; its text was not read", i, err))
 		}
 		glyphs += len(texts)
 		if glyphs > maxPDFGlyphs {
 			return f, fmt.Errorf("%w: over %d characters of text by page %d", ErrPDF, maxPDFGlyphs, i)
 		}
-		p := pdfPage{lines: rebuildLines(texts), annots: pageAnnots(page)}
+		p := pdfPage{lines: rebuildLines(texts)}
+		if p.annots, err = pageAnnots(page); err != nil {
+			f.warnings = append(f.warnings, fmt.Sprintf("page %d: %v; its links were not read", i, err))
+		}
 		var sb strings.Builder
 		for j := range p.lines {
 			p.lines[j].start = sb.Len()
@@ -171,6 +176,20 @@ func readPDF(content []byte, deadline time.Time) (pdfFile, error) {
 		f.pages = append(f.pages, p)
 	}
 	return f, nil
+}
+
+// pageTexts returns the positioned glyphs of a page. A page whose content
+// the library cannot interpret (it panics) costs that page, not the file.
+func pageTexts(page pdf.Page) (texts []pdf.Text, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			texts, err = nil, fmt.Errorf("malformed content (%v)", p)
+		}
+	}()
+	if page.V.IsNull() {
+		return nil, nil
+	}
+	return page.Content().Text, nil
 }
 
 // pdfDate turns a PDF date ("D:20190405103000Z") into YYYY-MM-DD.
@@ -268,9 +287,13 @@ func rebuildLines(texts []pdf.Text) []pdfLine {
 }
 
 // pageAnnots lists the URI link annotations of a page.
-func pageAnnots(page pdf.Page) []pdfAnnot {
+func pageAnnots(page pdf.Page) (out []pdfAnnot, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("malformed annotations (%v)", p)
+		}
+	}()
 	annots := page.V.Key("Annots")
-	var out []pdfAnnot
 	for i := 0; i < annots.Len() && i < maxPDFAnnots; i++ {
 		a := annots.Index(i)
 		act := a.Key("A")
@@ -295,7 +318,7 @@ func pageAnnots(page pdf.Page) []pdfAnnot {
 		}
 		out = append(out, an)
 	}
-	return out
+	return out, nil
 }
 
 // applyAnnotations uses the page's link annotations as evidence for the

@@ -176,3 +176,36 @@ func TestPDFWalkReadsPDFs(t *testing.T) {
 		t.Fatalf("walk visited %q, want paper.pdf", seen)
 	}
 }
+
+// A page whose content the library cannot interpret costs that page only.
+func TestPDFBadPageIsAWarning(t *testing.T) {
+	p := fpdf.New("P", "pt", "A4", "")
+	p.SetCompression(false) // so that the test can damage a content stream
+	p.SetFont("Helvetica", "", 11)
+	for _, line := range []string{"one https://a.example.org/", "two https://b.example.org/", "three https://c.example.org/"} {
+		p.AddPage()
+		p.Text(72, 90, line)
+	}
+	var buf bytes.Buffer
+	if err := p.Output(&buf); err != nil {
+		t.Fatal(err)
+	}
+	content := buf.Bytes()
+	// Page 2's first operator becomes two restores of a state never saved.
+	first := bytes.Index(content, []byte("stream\n0 J\n"))
+	second := first + 1 + bytes.Index(content[first+1:], []byte("stream\n0 J\n"))
+	if first < 0 || second <= first {
+		t.Fatal("content streams not found")
+	}
+	copy(content[second+len("stream\n"):], "Q Q\n")
+	doc, err := ExtractDocument("damaged.pdf", content, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pdfURLs(doc); strings.Join(got, " ") != "https://a.example.org/ https://c.example.org/" {
+		t.Errorf("URLs %q, want pages 1 and 3", got)
+	}
+	if len(doc.Warnings) != 1 || !strings.HasPrefix(doc.Warnings[0], "page 2: malformed content") {
+		t.Errorf("warnings %q, want one about page 2", doc.Warnings)
+	}
+}
