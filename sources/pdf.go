@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
@@ -203,87 +202,6 @@ func pdfDate(s string) string {
 		return ""
 	}
 	return t.Format("2006-01-02")
-}
-
-// rebuildLines groups glyphs into lines by baseline, top to bottom, each
-// left to right, with a space where a gap between glyphs stands for one
-// (producers often place words separately instead of writing spaces).
-func rebuildLines(texts []pdf.Text) []pdfLine {
-	type gl struct {
-		t   pdf.Text
-		seq int
-	}
-	var lines [][]gl
-	var ys, sizes []float64
-	last := -1
-	for k, t := range texts {
-		if t.S == "" || t.S == "\n" || t.S == "\r" || math.IsNaN(t.X) || math.IsNaN(t.Y) || math.IsInf(t.X, 0) || math.IsInf(t.Y, 0) {
-			continue
-		}
-		tol := 0.4 * math.Max(math.Abs(t.FontSize), 1)
-		li := -1
-		if last >= 0 && math.Abs(ys[last]-t.Y) <= tol {
-			li = last
-		} else {
-			for j := range ys {
-				if math.Abs(ys[j]-t.Y) <= tol {
-					li = j
-					break
-				}
-			}
-		}
-		if li < 0 {
-			li = len(lines)
-			lines = append(lines, nil)
-			ys = append(ys, t.Y)
-			sizes = append(sizes, math.Abs(t.FontSize))
-		}
-		lines[li] = append(lines[li], gl{t, k})
-		last = li
-	}
-	order := make([]int, len(lines))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return ys[order[a]] > ys[order[b]] })
-	out := make([]pdfLine, 0, len(lines))
-	for _, li := range order {
-		g := lines[li]
-		sort.SliceStable(g, func(a, b int) bool { return g[a].t.X < g[b].t.X })
-		var sb strings.Builder
-		var xs []float64
-		prevEnd, prevSpace := math.Inf(-1), true
-		for _, x := range g {
-			s := strings.Map(func(r rune) rune {
-				if r < 0x20 || r == 0x7f {
-					return ' '
-				}
-				return r
-			}, x.t.S)
-			space := strings.TrimSpace(s) == ""
-			gap := x.t.X - prevEnd
-			if !space && !prevSpace && gap > 0.15*math.Max(sizes[li], 1) {
-				sb.WriteByte(' ')
-				xs = append(xs, prevEnd)
-			}
-			sb.WriteString(s)
-			for range len(s) {
-				xs = append(xs, x.t.X)
-			}
-			w := x.t.W
-			if w <= 0 { // a font without widths: assume an average glyph
-				w = 0.5 * sizes[li] * float64(len(s))
-			}
-			prevEnd, prevSpace = x.t.X+w, space
-		}
-		text := strings.TrimRight(sb.String(), " ")
-		xs = xs[:len(text)]
-		if strings.TrimSpace(text) == "" {
-			continue
-		}
-		out = append(out, pdfLine{y: ys[li], size: sizes[li], text: text, xs: xs, x1: prevEnd})
-	}
-	return out
 }
 
 // pageAnnots lists the URI link annotations of a page.

@@ -209,3 +209,46 @@ func TestPDFBadPageIsAWarning(t *testing.T) {
 		t.Errorf("warnings %q, want one about page 2", doc.Warnings)
 	}
 }
+
+// A paper set in two columns: a URL wrapped within the left column must
+// read on in that column, not run into the right column's line beside it.
+func TestPDFTwoColumns(t *testing.T) {
+	p := fpdf.New("P", "pt", "A4", "")
+	p.SetFont("Helvetica", "", 10)
+	p.AddPage()
+	p.Text(72, 60, "Rivers of the North: a survey across the whole page width")
+	left := []string{
+		"Gauge readings were taken daily",
+		"and are archived at https://data.",
+		"example.org/gauges/daily-2019.csv",
+		"for anyone to use.",
+	}
+	right := []string{
+		"The second column discusses",
+		"methods; see https://methods.",
+		"example.net/protocol/v2 for the",
+		"field protocol in full.",
+	}
+	for i := range left {
+		y := 90 + 12*float64(i)
+		p.Text(72, y, left[i])
+		p.Text(300, y, right[i])
+	}
+	var buf bytes.Buffer
+	if err := p.Output(&buf); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := ExtractDocument("paper.pdf", buf.Bytes(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := pdfURLs(doc)
+	want := []string{"https://data.example.org/gauges/daily-2019.csv", "https://methods.example.net/protocol/v2"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("URLs %q, want %q", got, want)
+	}
+	// The left column's lines come first: title, then 4 left, then 4 right.
+	if o := doc.Occurrences[1]; o.Line != 7 || o.Column != len("methods; see ")+1 {
+		t.Errorf("right-column URL at line %d column %d, want line 7 column %d", o.Line, o.Column, len("methods; see ")+1)
+	}
+}
