@@ -290,7 +290,7 @@ func annotMatch(text string, o *Occurrence, u string) bool {
 		o.Line, o.Column = lineColumn(text, o.Start)
 	}
 	if sameAnnotURL(o.URL, u) {
-		var alts []string
+		alts := []string{}
 		for _, a := range o.Alternatives {
 			if !sameAnnotURL(a, u) {
 				alts = append(alts, a)
@@ -300,33 +300,57 @@ func annotMatch(text string, o *Occurrence, u string) bool {
 		settle("")
 		return true
 	}
+	choose := "chose the URL of the " + annotationWhy
 	for k, a := range o.Alternatives {
 		if sameAnnotURL(a, u) {
 			o.Alternatives[k] = o.URL
 			o.URL = u
-			// What the text alone decided about hyphens no longer holds.
-			kept := o.Repairs[:0]
-			for _, r := range o.Repairs {
-				if !strings.Contains(r, "hyphen") {
-					kept = append(kept, r)
-				}
-			}
-			o.Repairs = kept
-			settle("chose the URL of the " + annotationWhy)
+			dropHyphenRepairs(o)
+			settle(choose)
 			return true
 		}
 	}
-	if strings.HasPrefix(u, o.URL) && len(u) > len(o.URL) {
-		if end, ok := spelledAfter(text, o.End, u[len(o.URL):]); ok {
-			o.End = end
-			o.Raw = text[o.Start:end]
-			o.Alternatives = append(o.Alternatives, o.URL)
-			o.URL = u
-			settle("joined across a line break as the " + annotationWhy + " says")
-			return true
+	// The annotation's URL spelled out from where the occurrence starts,
+	// across line breaks: the text alone stopped short of it, ran on past a
+	// break into prose, or decided a hyphen at a break the other way.
+	end, ok := spelledAfter(text, o.Start, u)
+	if !ok {
+		if i := strings.Index(u, "://"); i > 0 && !strings.Contains(o.URL, "://") {
+			end, ok = spelledAfter(text, o.Start, u[i+3:])
 		}
 	}
-	return false
+	repair := "joined across a line break as the " + annotationWhy + " says"
+	switch {
+	case !ok:
+		return false
+	case end < o.End && !strings.ContainsAny(text[end:end+1], " \t\r\n"):
+		// The occurrence goes on without a break: a longer URL that only
+		// begins like the link's target (a link to the site's home page).
+		return false
+	case end < o.End:
+		repair = "cut at a line break as the " + annotationWhy + " says"
+	case end == o.End:
+		dropHyphenRepairs(o)
+		repair = choose
+	}
+	o.End = end
+	o.Raw = text[o.Start:end]
+	o.Alternatives = append(o.Alternatives, o.URL)
+	o.URL = u
+	settle(repair)
+	return true
+}
+
+// dropHyphenRepairs forgets what the text alone decided about hyphens at
+// breaks, once the annotation has decided the URL.
+func dropHyphenRepairs(o *Occurrence) {
+	kept := o.Repairs[:0]
+	for _, r := range o.Repairs {
+		if !strings.Contains(r, "hyphen") {
+			kept = append(kept, r)
+		}
+	}
+	o.Repairs = kept
 }
 
 // spelledAfter reports whether text from at spells rest, allowing line

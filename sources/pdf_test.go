@@ -252,3 +252,35 @@ func TestPDFTwoColumns(t *testing.T) {
 		t.Errorf("right-column URL at line %d column %d, want line 7 column %d", o.Line, o.Column, len("methods; see ")+1)
 	}
 }
+
+func TestAnnotationMatch(t *testing.T) {
+	cases := []struct {
+		name, text, occURL, occRaw, annot string
+		want                              bool
+		wantURL, wantRaw, wantRepair      string
+	}{
+		{"extends a join the text refused", "see www.example.org/annual-\nreview.pdf now\n", "www.example.org/annual-", "www.example.org/annual-",
+			"https://www.example.org/annual-review.pdf", true, "https://www.example.org/annual-review.pdf", "www.example.org/annual-\nreview.pdf", "joined across a line break"},
+		{"cuts prose glued across a break", "see https://a.example.org/report\nsummary was good\n", "https://a.example.org/reportsummary", "https://a.example.org/report\nsummary",
+			"https://a.example.org/report", true, "https://a.example.org/report", "https://a.example.org/report", "cut at a line break"},
+		{"decides a hyphen the other way", "see https://a.example.org/sum-\nmary.pdf\n", "https://a.example.org/sum-mary.pdf", "https://a.example.org/sum-\nmary.pdf",
+			"https://a.example.org/summary.pdf", true, "https://a.example.org/summary.pdf", "https://a.example.org/sum-\nmary.pdf", "chose the URL"},
+		{"a link to the home page is not this URL", "see https://a.example.org/page here\n", "https://a.example.org/page", "https://a.example.org/page",
+			"https://a.example.org/", false, "https://a.example.org/page", "https://a.example.org/page", ""},
+		{"another URL entirely", "see https://a.example.org/x\n", "https://a.example.org/x", "https://a.example.org/x",
+			"https://b.example.org/x", false, "https://a.example.org/x", "https://a.example.org/x", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			start := strings.Index(c.text, c.occRaw)
+			o := Occurrence{URL: c.occURL, Raw: c.occRaw, Start: start, End: start + len(c.occRaw), Repairs: []string{}, Alternatives: []string{}, Reasons: []string{}}
+			got := annotMatch(c.text, &o, c.annot)
+			if got != c.want || o.URL != c.wantURL || o.Raw != c.wantRaw || o.Raw != c.text[o.Start:o.End] {
+				t.Fatalf("match %v URL %q raw %q (text %q); want %v %q %q", got, o.URL, o.Raw, c.text[o.Start:o.End], c.want, c.wantURL, c.wantRaw)
+			}
+			if c.want && (o.Confidence != 1 || !strings.Contains(strings.Join(o.Repairs, ";"), c.wantRepair) || !contains(o.Reasons, annotationWhy)) {
+				t.Errorf("confidence %v repairs %q reasons %q; want a repair %q", o.Confidence, o.Repairs, o.Reasons, c.wantRepair)
+			}
+		})
+	}
+}
