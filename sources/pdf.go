@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +23,10 @@ const (
 	pdfPageSep    = "\f" // between the texts of two pages in the extracted text
 	annotationWhy = "PDF link annotation"
 )
+
+// maxPDFPageContent bounds the decoded content of one page (a variable so
+// that a test can lower it).
+var maxPDFPageContent int64 = 32 << 20
 
 // pdfReadLimit bounds the wall time of reading one PDF (a variable so that
 // the fuzz test can lower it).
@@ -188,7 +193,27 @@ func pageTexts(page pdf.Page) (texts []pdf.Text, err error) {
 	if page.V.IsNull() {
 		return nil, nil
 	}
+	// The library keeps every glyph of a page; a small compressed stream
+	// that inflates to gigabytes must not get that far.
+	if n := contentSize(page.V.Key("Contents")); n > maxPDFPageContent {
+		return nil, fmt.Errorf("content over %d bytes once decoded", maxPDFPageContent)
+	}
 	return page.Content().Text, nil
+}
+
+// contentSize is the decoded size of a page's content streams, counted up
+// to just past maxPDFPageContent.
+func contentSize(contents pdf.Value) int64 {
+	var readers []io.Reader
+	if contents.Kind() == pdf.Array {
+		for i := 0; i < contents.Len(); i++ {
+			readers = append(readers, contents.Index(i).Reader())
+		}
+	} else {
+		readers = append(readers, contents.Reader())
+	}
+	n, _ := io.Copy(io.Discard, io.LimitReader(io.MultiReader(readers...), maxPDFPageContent+1))
+	return n
 }
 
 // pdfDate turns a PDF date ("D:20190405103000Z") into YYYY-MM-DD.

@@ -284,3 +284,20 @@ func TestAnnotationMatch(t *testing.T) {
 		})
 	}
 }
+
+func TestPDFPageContentLimit(t *testing.T) {
+	content := makePDF(t, "", [][]pdfLineSpec{{{text: "small https://a.example.org/"}}, {{text: strings.Repeat("long line of text ", 20)}, {text: "and https://b.example.org/"}}})
+	old := maxPDFPageContent
+	maxPDFPageContent = 600 // between the two pages' decoded sizes
+	defer func() { maxPDFPageContent = old }()
+	doc, err := ExtractDocument("big.pdf", content, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pdfURLs(doc); len(got) != 1 || got[0] != "https://a.example.org/" {
+		t.Errorf("URLs %q, want page 1's only", got)
+	}
+	if len(doc.Warnings) != 1 || !strings.HasPrefix(doc.Warnings[0], "page 2: content over") {
+		t.Errorf("warnings %q", doc.Warnings)
+	}
+}
