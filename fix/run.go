@@ -237,6 +237,11 @@ func (r *runner) document(ctx context.Context, path string) (Result, error) {
 	if res.Format == "" {
 		res.Format = sources.DetectFormat(path, content)
 	}
+	if res.Format == sources.FormatPDF {
+		// Its offsets are into the extracted text, not the file.
+		res.Skipped = "a PDF: linkrot reads PDFs but does not edit them"
+		return res, nil
+	}
 
 	var occs []store.DocOccurrence
 	if err := r.cat.DocumentOccurrences(ctx, path, func(o store.DocOccurrence) error {
