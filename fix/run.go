@@ -237,9 +237,11 @@ func (r *runner) document(ctx context.Context, path string) (Result, error) {
 	if res.Format == "" {
 		res.Format = sources.DetectFormat(path, content)
 	}
-	if res.Format == sources.FormatPDF {
-		// Its offsets are into the extracted text, not the file.
-		res.Skipped = "a PDF: linkrot reads PDFs but does not edit them"
+	switch res.Format {
+	case sources.FormatPDF, sources.FormatFeed, sources.FormatSitemap, sources.FormatPocket, sources.FormatPinboard, sources.FormatRaindrop:
+		// A PDF's offsets are into its extracted text, not the file; the
+		// others hold URLs in fields where an archive note would corrupt them.
+		res.Skipped = "a " + string(res.Format) + " document: linkrot reads its URLs but does not edit it"
 		return res, nil
 	}
 
