@@ -8,6 +8,10 @@ import (
 	"github.com/ledongthuc/pdf"
 )
 
+// ligatures spells out the typographic ligatures fonts map some letter
+// pairs to, so that "/ﬁles/" in a typeset URL reads "/files/".
+var ligatures = strings.NewReplacer("\ufb00", "ff", "\ufb01", "fi", "\ufb02", "fl", "\ufb03", "ffi", "\ufb04", "ffl", "\ufb05", "st", "\ufb06", "st")
+
 // glyph is one shown character (or string) with where it sits on the page.
 type glyph struct {
 	x, y, w float64
@@ -86,12 +90,12 @@ func groupRows(texts []pdf.Text) []row {
 			li = len(rows)
 			rows = append(rows, row{y: t.Y, size: size})
 		}
-		s := strings.Map(func(r rune) rune {
+		s := ligatures.Replace(strings.Map(func(r rune) rune {
 			if r < 0x20 || r == 0x7f {
 				return ' '
 			}
 			return r
-		}, t.S)
+		}, t.S))
 		w := t.W
 		if w <= 0 || math.IsNaN(w) || math.IsInf(w, 0) { // a font without widths: assume an average glyph
 			w = 0.5 * rows[li].size * float64(len(s))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
+	"github.com/ledongthuc/pdf"
 )
 
 // pdfLineSpec is one line a test writes on a page: its words, justified
@@ -299,5 +300,32 @@ func TestPDFPageContentLimit(t *testing.T) {
 	}
 	if len(doc.Warnings) != 1 || !strings.HasPrefix(doc.Warnings[0], "page 2: content over") {
 		t.Errorf("warnings %q", doc.Warnings)
+	}
+}
+
+// rebuildLines on glyphs as the library gives them: one per character,
+// words placed apart without space glyphs, lines out of order.
+func TestRebuildLines(t *testing.T) {
+	var texts []pdf.Text
+	put := func(x, y float64, s string) {
+		for _, r := range s {
+			texts = append(texts, pdf.Text{X: x, Y: y, W: 5, FontSize: 10, S: string(r)})
+			x += 5
+		}
+	}
+	put(100, 700, "second")     // shown first, but lower on the page
+	put(100, 712, "see")        // the first line, with a word gap...
+	put(120, 712.5, "https://") // ...and a baseline a little off
+	put(160, 712, "x.org/\ufb01les/")
+	lines := rebuildLines(texts)
+	var got []string
+	for _, l := range lines {
+		got = append(got, l.text)
+		if len(l.xs) != len(l.text) {
+			t.Errorf("line %q has %d positions", l.text, len(l.xs))
+		}
+	}
+	if want := []string{"see https://x.org/files/", "second"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("lines %q, want %q", got, want)
 	}
 }
