@@ -48,11 +48,10 @@ func isPDF(content []byte) bool {
 
 // pdfLine is one line of a page rebuilt from glyph positions.
 type pdfLine struct {
-	y, size float64
-	start   int // offset of the line in the page text
-	text    string
-	xs      []float64 // left edge of each byte's glyph (same length as text)
-	x1      float64   // right edge of the last glyph
+	y     float64 // baseline
+	start int     // offset of the line in the page text
+	text  string
+	xs    []float64 // left edge of each byte's glyph (same length as text)
 }
 
 // pdfAnnot is a URI link annotation: the true target of a link and where on

@@ -187,5 +187,5 @@ func appendLine(out []pdfLine, y, size float64, gs []glyph) []pdfLine {
 	if strings.TrimSpace(text) == "" {
 		return out
 	}
-	return append(out, pdfLine{y: y, size: size, text: text, xs: xs[:len(text)], x1: prevEnd})
+	return append(out, pdfLine{y: y, text: text, xs: xs[:len(text)]})
 }
