@@ -237,6 +237,13 @@ func (r *runner) document(ctx context.Context, path string) (Result, error) {
 	if res.Format == "" {
 		res.Format = sources.DetectFormat(path, content)
 	}
+	switch res.Format {
+	case sources.FormatPDF, sources.FormatFeed, sources.FormatSitemap, sources.FormatPocket, sources.FormatPinboard, sources.FormatRaindrop:
+		// A PDF's offsets are into its extracted text, not the file; the
+		// others hold URLs in fields where an archive note would corrupt them.
+		res.Skipped = "a " + string(res.Format) + " document: linkrot reads its URLs but does not edit it"
+		return res, nil
+	}
 
 	var occs []store.DocOccurrence
 	if err := r.cat.DocumentOccurrences(ctx, path, func(o store.DocOccurrence) error {

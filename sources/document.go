@@ -17,6 +17,12 @@ const (
 	FormatMarkdown  Format = "markdown"
 	FormatHTML      Format = "html"
 	FormatBookmarks Format = "bookmarks" // Netscape bookmark export (HTML dialect)
+	FormatPDF       Format = "pdf"       // text and link annotations of a PDF (pdf.go)
+	FormatFeed      Format = "feed"      // RSS or Atom feed (feed.go)
+	FormatSitemap   Format = "sitemap"   // XML sitemap or sitemap index (sitemap.go)
+	FormatPocket    Format = "pocket"    // Pocket export, HTML or CSV (export_pocket.go)
+	FormatPinboard  Format = "pinboard"  // Pinboard JSON export (export_pinboard.go)
+	FormatRaindrop  Format = "raindrop"  // Raindrop.io CSV export (export_raindrop.go)
 )
 
 // ErrBinary is returned for content that is not text.
@@ -43,6 +49,11 @@ type Options struct {
 // ExtractDocument finds the URLs of one document and what it says about
 // itself. name is used only to help detect the format. It does no I/O.
 func ExtractDocument(name string, content []byte, opts Options) (Document, error) {
+	if isPDF(content) { // binary, so before the binary check
+		doc := Document{Format: FormatPDF}
+		err := extractPDF(content, &doc, opts)
+		return finishDocument(doc), err
+	}
 	if IsBinary(content) {
 		return Document{}, ErrBinary
 	}
@@ -51,6 +62,11 @@ func ExtractDocument(name string, content []byte, opts Options) (Document, error
 		doc.Warnings = append(doc.Warnings, fmt.Sprintf("invalid UTF-8 at byte %d; URLs were taken from the readable parts", firstInvalidUTF8(content)))
 	}
 	text := string(content)
+	if read := structuredReaders[doc.Format]; read != nil {
+		// Feeds, sitemaps and exports set positions themselves.
+		err := read(text, &doc, opts)
+		return finishDocument(doc), err
+	}
 	switch doc.Format {
 	case FormatHTML, FormatBookmarks:
 		extractHTML(text, &doc, opts)
@@ -60,12 +76,17 @@ func ExtractDocument(name string, content []byte, opts Options) (Document, error
 		extractPlain(text, &doc, opts)
 	}
 	setPositions(text, doc.Occurrences)
+	return finishDocument(doc), nil
+}
+
+// finishDocument takes the source URL from the first source occurrence.
+func finishDocument(doc Document) Document {
 	for i := range doc.Occurrences {
 		if doc.Occurrences[i].Role == RoleSource && doc.SourceURL == "" {
 			doc.SourceURL = doc.Occurrences[i].URL
 		}
 	}
-	return doc, nil
+	return doc
 }
 
 // evidenceFor combines what the document states with the caller's overrides.
@@ -86,9 +107,15 @@ func DetectFormat(name string, content []byte) Format {
 	if len(head) > 4096 {
 		head = head[:4096]
 	}
+	if isPDF(content) {
+		return FormatPDF
+	}
 	lower := bytes.ToLower(bytes.TrimSpace(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))))
 	if bytes.Contains(lower, []byte("<!doctype netscape-bookmark-file")) {
 		return FormatBookmarks
+	}
+	if f := detectStructured(lower); f != "" {
+		return f
 	}
 	if bytes.HasPrefix(lower, []byte("<!doctype html")) || bytes.HasPrefix(lower, []byte("<html")) {
 		return FormatHTML

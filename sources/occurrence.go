@@ -28,6 +28,13 @@ type Occurrence struct {
 	Confidence   float64  `json:"confidence"`
 	Alternatives []string `json:"alternatives"`
 	Reasons      []string `json:"reasons"`
+	// Page is the 1-based page of a paged document (PDF), whose Line and
+	// Column then count within that page; 0 for other formats.
+	Page int `json:"page,omitempty"`
+	// Title and Date (YYYY-MM-DD) are what a bookmark, feed item or sitemap
+	// entry states about this one URL; "" when the format has none.
+	Title string `json:"title,omitempty"`
+	Date  string `json:"date,omitempty"`
 }
 
 // Evidence is what a document says about itself that helps decide a repair.

@@ -12,7 +12,7 @@ import (
 
 // skippedExts are files a folder walk passes over silently: they are never
 // documents we can read, and warning about every image would bury real
-// warnings. A file named explicitly is always tried.
+// warnings. A file named explicitly is always tried. PDFs are read (pdf.go).
 var skippedExts = map[string]bool{
 	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".webp": true, ".ico": true,
 	".bmp": true, ".tif": true, ".tiff": true, ".svgz": true, ".heic": true, ".avif": true,
@@ -22,7 +22,7 @@ var skippedExts = map[string]bool{
 	".exe": true, ".dll": true, ".so": true, ".dylib": true, ".o": true, ".a": true, ".class": true, ".jar": true, ".pyc": true, ".wasm": true,
 	".db": true, ".sqlite": true, ".db-wal": true, ".db-shm": true, ".warc": true,
 	".bak": true, // backups `linkrot fix --write` keeps beside the documents
-	".pdf": true, ".doc": true, ".docx": true, ".xls": true, ".xlsx": true, ".ppt": true, ".pptx": true, ".odt": true, ".epub": true,
+	".doc": true, ".docx": true, ".xls": true, ".xlsx": true, ".ppt": true, ".pptx": true, ".odt": true, ".epub": true,
 }
 
 // WalkError is a problem with one path that does not stop a walk.
