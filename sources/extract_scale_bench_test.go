@@ -1,0 +1,56 @@
+package sources
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// oneLinePage builds an HTML page of n links on one line, the shape that
+// made extraction quadratic (issue 17): every link has an href and its URL
+// as text, with no newline anywhere.
+func oneLinePage(n int) []byte {
+	var sb strings.Builder
+	sb.Grow(n * 100)
+	sb.WriteString("<!doctype html><html><head><title>Links</title></head><body>")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&sb, `<a href="https://site%d.example.com/page/%d">https://site%d.example.com/page/%d</a> `, i%97, i, i%97, i)
+	}
+	sb.WriteString("</body></html>")
+	return []byte(sb.String())
+}
+
+// oneLineText is the plain-text shape: n URLs separated by spaces.
+func oneLineText(n int) []byte {
+	var sb strings.Builder
+	sb.Grow(n * 40)
+	sb.WriteString("Source: ")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&sb, "https://site%d.example.com/page/%d ", i%97, i)
+	}
+	return []byte(sb.String())
+}
+
+// BenchmarkExtractOneLine checks that extraction is linear: the time per
+// MB (reported as MB/s) must stay flat from 10k to 1M links.
+func BenchmarkExtractOneLine(b *testing.B) {
+	for _, kind := range []struct {
+		name string
+		page func(int) []byte
+		file string
+	}{{"html", oneLinePage, "page.html"}, {"text", oneLineText, "page.txt"}} {
+		for _, n := range []int{3_000, 10_000, 100_000, 1_000_000} {
+			page := kind.page(n)
+			b.Run(fmt.Sprintf("%s/links=%d", kind.name, n), func(b *testing.B) {
+				b.SetBytes(int64(len(page)))
+				b.ReportAllocs()
+				for b.Loop() {
+					doc, err := ExtractDocument(kind.file, page, Options{})
+					if err != nil || len(doc.Occurrences) < n {
+						b.Fatalf("%d occurrences, err %v", len(doc.Occurrences), err)
+					}
+				}
+			})
+		}
+	}
+}
