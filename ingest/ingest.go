@@ -140,7 +140,10 @@ func addOne(ctx context.Context, cat Catalog, path string, opts Options, st *Sta
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return Skipped, fmt.Errorf("looking up %s: %w", path, err)
 	}
-	doc, err := sources.ExtractDocument(path, content, sources.Options{})
+	doc, err := sources.ExtractDocumentContext(ctx, path, content, sources.Options{})
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return Skipped, ctxErr // stopped mid-document: the finished ones are saved
+	}
 	if err != nil {
 		st.Skipped++
 		warn(path, err)

@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"context"
 	"bytes"
 	"errors"
 	"fmt"
@@ -38,6 +39,8 @@ type Document struct {
 type Options struct {
 	Title string
 	Date  string // YYYY-MM-DD
+
+	ctx context.Context // set by ExtractDocumentContext
 }
 
 // ExtractDocument finds the URLs of one document and what it says about
@@ -59,6 +62,9 @@ func ExtractDocument(name string, content []byte, opts Options) (Document, error
 	default:
 		extractPlain(text, &doc, opts)
 	}
+	if opts.ctx != nil && opts.ctx.Err() != nil {
+		return Document{}, opts.ctx.Err() // unfinished: nothing half-read is kept
+	}
 	setPositions(text, doc.Occurrences)
 	for i := range doc.Occurrences {
 		if doc.Occurrences[i].Role == RoleSource && doc.SourceURL == "" {
@@ -66,6 +72,17 @@ func ExtractDocument(name string, content []byte, opts Options) (Document, error
 		}
 	}
 	return doc, nil
+}
+
+// ExtractDocumentContext is ExtractDocument that stops soon after ctx is
+// cancelled (it looks every 64 KiB of text) and then returns ctx's error and
+// no document.
+func ExtractDocumentContext(ctx context.Context, name string, content []byte, opts Options) (Document, error) {
+	if err := ctx.Err(); err != nil {
+		return Document{}, err
+	}
+	opts.ctx = ctx
+	return ExtractDocument(name, content, opts)
 }
 
 // evidenceFor combines what the document states with the caller's overrides.
@@ -76,7 +93,7 @@ func evidenceFor(title, date string, opts Options) Evidence {
 	if opts.Date != "" {
 		date = opts.Date
 	}
-	return Evidence{Title: title, Date: date}
+	return Evidence{Title: title, Date: date, ctx: opts.ctx}
 }
 
 // DetectFormat decides the format from the content first and the file

@@ -79,11 +79,23 @@ type decision struct {
 	hyphAt  int    // hyphen decisions: index in the final URL
 }
 
+// ctxStride is how many bytes of text are scanned between looks at the
+// context: well under a millisecond of work.
+const ctxStride = 64 << 10
+
 func (e *extractor) run() []Occurrence {
 	s := e.s
 	occs := []Occurrence{}
 	floor := 0
+	ctx := e.evi.ev.ctx
+	nextLook := ctxStride
 	for i := 0; i < len(s); i++ {
+		if ctx != nil && i >= nextLook {
+			if ctx.Err() != nil {
+				return occs // the caller sees ctx.Err() and drops the document
+			}
+			nextLook = i + ctxStride
+		}
 		if byteClass[s[i]]&clsStart == 0 {
 			continue
 		}

@@ -55,11 +55,17 @@ func extractHTML(original string, doc *Document, opts Options) {
 		visible                 strings.Builder
 	)
 	z := xhtml.NewTokenizer(strings.NewReader(text))
-	off := 0
+	off, nextLook := 0, ctxStride
 	for {
 		tt := z.Next()
 		if tt == xhtml.ErrorToken {
 			break
+		}
+		if opts.ctx != nil && off >= nextLook {
+			if opts.ctx.Err() != nil {
+				return
+			}
+			nextLook = off + ctxStride
 		}
 		raw := string(z.Raw())
 		start := off
@@ -181,7 +187,10 @@ func extractHTML(original string, doc *Document, opts Options) {
 		}
 	}
 	ev := evidenceFor(doc.Title, doc.Date, opts)
-	for _, t := range texts {
+	for i, t := range texts {
+		if i%256 == 0 && opts.ctx != nil && opts.ctx.Err() != nil {
+			return
+		}
 		if !strings.Contains(t.raw, ".") {
 			continue // no URL can be in it; skips the many whitespace runs
 		}

@@ -1,5 +1,7 @@
 package sources
 
+import "context"
+
 // Role says what a URL is to the document that contains it.
 type Role string
 
@@ -38,4 +40,8 @@ type Evidence struct {
 	// LineWidth is the document's typical wrap width in bytes; 0 means unknown
 	// and the extractor measures it from the text.
 	LineWidth int
+
+	// ctx stops a long extraction; set by ExtractDocumentContext through
+	// evidenceFor, nil for ExtractText.
+	ctx context.Context
 }
