@@ -1,8 +1,8 @@
 package sources
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
