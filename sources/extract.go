@@ -17,9 +17,14 @@ package sources
 // occurrence can list ranked alternatives for the crawler to verify.
 
 import (
+	"net"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Limits that keep a pathological input linear: a URL joins at most this
@@ -165,8 +170,14 @@ func (e *extractor) extract(c candidate) (Occurrence, bool) {
 		opener = e.s[c.start-1]
 	}
 	pos := c.body
+	if c.scheme != "" {
+		pos = b.authorityPrefix(e.s, pos)
+	}
 	for joins := 0; ; joins++ {
 		stop := b.scanRun(e.s, pos)
+		if b.inHost() && malformedHostEnd(e.s, stop) {
+			return Occurrence{}, false // "https://example]org/": not a host
+		}
 		if joins >= maxJoins || len(b.out) > maxURLLen {
 			break
 		}
@@ -184,6 +195,15 @@ func (e *extractor) extract(c candidate) (Occurrence, bool) {
 		pos = br.contStart
 	}
 	return e.finish(c, opener)
+}
+
+// malformedHostEnd reports whether a host stopped at s[i] by a character
+// that cannot follow a host, glued to more of it ("example]org").
+func malformedHostEnd(s string, i int) bool {
+	if i+1 >= len(s) || !isAlnum(s[i+1]) {
+		return false
+	}
+	return strings.IndexByte("[]{}\\|^`", s[i]) >= 0
 }
 
 // applyJoin records a join and settles a hyphen left at the break.
@@ -396,38 +416,53 @@ func (e *extractor) finishAlt(u string, start int) string {
 	return u
 }
 
-// acceptable checks the finished URL: a real host, and a form net/url
-// parses (the crawler will need it to).
+// acceptable checks the finished URL: net/url parses its fetch form, and
+// its host is a real one.
 func (e *extractor) acceptable(u string, hasScheme bool) bool {
 	full := u
 	if !hasScheme {
 		full = "http://" + u
 	}
-	p, err := url.Parse(full)
+	p, err := url.Parse(escapeStrayPercents(full))
 	if err != nil || p.Host == "" || p.Opaque != "" {
 		return false
 	}
-	host := u
-	if hasScheme {
-		host = host[strings.Index(host, "://")+3:]
+	if port := p.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n > 65535 {
+			return false
+		}
 	}
-	if k := strings.IndexAny(host, "/?#"); k >= 0 {
-		host = host[:k]
+	if strings.HasPrefix(p.Host, "[") {
+		return hasScheme && ipLiteral(p.Hostname())
 	}
-	return validHost(host, hasScheme)
+	return validHost(p.Hostname(), hasScheme)
+}
+
+// ipLiteral reports whether h, the host net/url read from brackets, is an
+// IPv6 address, with its zone if any.
+func ipLiteral(h string) bool {
+	if k := strings.IndexByte(h, '%'); k >= 0 {
+		h = h[:k]
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && strings.IndexByte(h, ':') >= 0
 }
 
 // validHost checks a host as written: labels of letters, digits and
-// hyphens, a TLD of letters (or an IPv4 address, or localhost).
+// hyphens, a TLD of letters (or an IPv4 address); after an explicit scheme
+// a single label is a host too (http://intranet/, http://localhost:8080).
+// A host in Unicode must also pass IDNA (UTS #46) lookup rules.
 func validHost[T ~string | ~[]byte](host T, hasScheme bool) bool {
 	h := hostname(host)
-	if hasScheme && len(h) == 9 && strings.EqualFold(string(h), "localhost") {
-		return true
+	if len(h) > 0 && h[0] == '[' {
+		u, err := url.Parse("http://" + string(h))
+		return hasScheme && err == nil && ipLiteral(u.Hostname())
 	}
 	if len(h) > 0 && h[len(h)-1] == '.' {
 		h = h[:len(h)-1]
 	}
 	labels, numeric := 0, 0
+	full := h
 	for len(h) > 0 || labels == 0 {
 		k := 0
 		for k < len(h) && h[k] != '.' {
@@ -449,7 +484,22 @@ func validHost[T ~string | ~[]byte](host T, hasScheme bool) bool {
 	if numeric == labels {
 		return labels == 4
 	}
-	return labels >= 2 && hasTLDShape(h)
+	if labels == 1 {
+		return hasScheme && idnaValid(full)
+	}
+	return hasTLDShape(h) && idnaValid(full)
+}
+
+// idnaValid checks a host with non-ASCII characters against the IDNA lookup
+// profile; ASCII hosts were checked label by label already.
+func idnaValid[T ~string | ~[]byte](h T) bool {
+	for i := 0; i < len(h); i++ {
+		if h[i] >= utf8.RuneSelf {
+			_, err := idna.Lookup.ToASCII(string(h))
+			return err == nil
+		}
+	}
+	return true
 }
 
 // hostname drops the user information and port from an authority.
@@ -459,6 +509,14 @@ func hostname[T ~string | ~[]byte](h T) T {
 			h = h[i+1:]
 			break
 		}
+	}
+	if len(h) > 0 && h[0] == '[' {
+		for i := 0; i < len(h); i++ {
+			if h[i] == ']' {
+				return h[:i+1]
+			}
+		}
+		return h
 	}
 	for i := len(h) - 1; i >= 0; i-- {
 		if h[i] == ':' {

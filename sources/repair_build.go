@@ -48,6 +48,7 @@ type urlBuilder struct {
 	checkHost bool // validate the host when the path starts (not when reading ahead)
 	parens    int  // '(' not yet closed in the path
 	brackets  int  // '[' not yet closed in the path
+	braces    int  // '{' not yet closed in the path
 	flags     repairFlags
 
 	lastConsumed int  // text offset past the last byte consumed, invisibles included
@@ -61,7 +62,7 @@ func (b *urlBuilder) reset(start int) {
 	b.start, b.authStart, b.pathStart = start, 0, -1
 	b.hasScheme, b.sawAt, b.sawPort = false, false, false
 	b.hostSoFar = 0
-	b.parens, b.brackets = 0, 0
+	b.parens, b.brackets, b.braces = 0, 0, 0
 	b.checkHost = false
 	b.flags = 0
 	b.lastConsumed = start
@@ -124,17 +125,32 @@ func (b *urlBuilder) scanRun(s string, i int) int {
 			return i
 		}
 		if k := invisibleKind(r); k != invisNone {
-			b.noteInvisible(k, i+size)
+			if b.keepJoiner(r, s, i+size) {
+				b.addString(s[i:i+size], i+size)
+			} else {
+				b.noteInvisible(k, i+size)
+			}
 			i += size
 			continue
 		}
 		if !isURLRune(r) {
 			return i
 		}
+		if b.inHost() && isCJK(r) && len(b.out) > b.authStart && isAlnum(b.out[len(b.out)-1]) {
+			return i // "example.comを参照": the prose is glued to an ASCII host
+		}
 		b.addString(s[i:i+size], i+size)
 		i += size
 	}
 	return i
+}
+
+// keepJoiner reports whether the joiner r, whose bytes end at s[next], is
+// the script's own: see keepsJoiner.
+func (b *urlBuilder) keepJoiner(r rune, s string, next int) bool {
+	prev, _ := utf8.DecodeLastRune(b.out)
+	nr, _ := utf8.DecodeRuneInString(s[next:])
+	return keepsJoiner(r, prev, nr)
 }
 
 func (b *urlBuilder) noteInvisible(kind int, rawEnd int) {
@@ -146,6 +162,44 @@ func (b *urlBuilder) noteInvisible(kind int, rawEnd int) {
 		b.flags |= fixZeroWidth
 		b.zwBreak, b.softBreak = true, false
 	}
+}
+
+// authorityPrefix copies, at the start of a URL's authority, user
+// information ("user:pass@") and an IP literal ("[2001:db8::1]") as
+// written; net/url checks them when the URL is finished. It returns where
+// the rest of the host starts.
+func (b *urlBuilder) authorityPrefix(s string, i int) int {
+	j := i
+	for j < len(s) && j-i < 256 && isUserinfoByte(s[j]) {
+		j++
+	}
+	if j > i && j+1 < len(s) && s[j] == '@' && (isAlnum(s[j+1]) || s[j+1] == '[' || s[j+1] >= utf8.RuneSelf) {
+		for k := i; k <= j; k++ {
+			b.add(s[k], k+1)
+		}
+		b.sawAt = true
+		b.hostSoFar = -(j + 1 - i) // the user information is not host
+		i = j + 1
+	}
+	if i < len(s) && s[i] == '[' {
+		j := i + 1
+		for j < len(s) && j-i < 64 && (isHex(s[j]) || s[j] == ':' || s[j] == '.' || s[j] == '%' || isAlnum(s[j])) {
+			j++
+		}
+		if j < len(s) && s[j] == ']' && j > i+2 {
+			for k := i; k <= j; k++ {
+				b.add(s[k], k+1)
+			}
+			i = j + 1
+		}
+	}
+	return i
+}
+
+// isUserinfoByte reports whether c may appear in the user information of
+// an authority (RFC 3986: unreserved, sub-delims, ':' and '%').
+func isUserinfoByte(c byte) bool {
+	return byteClass[c]&clsHost != 0 || c == ':' || c == '%' || strings.IndexByte("!$&'()*+,;=", c) >= 0
 }
 
 // hostStep copies one item of a host name and returns its length, or 0 when
@@ -270,6 +324,13 @@ func (b *urlBuilder) pathStep(s string, i int) int {
 			return 0
 		}
 		b.brackets--
+	case '{':
+		b.braces++
+	case '}':
+		if b.braces == 0 {
+			return 0
+		}
+		b.braces--
 	}
 	b.add(c, i+1)
 	return 1
@@ -384,9 +445,21 @@ func trailingTrim[T ~string | ~[]byte](u T, minLen int, opener byte) int {
 	for n > minLen {
 		c := u[n-1]
 		switch c {
-		case '.', ',', ';', ':', '!', '?', '\'', '*':
+		case '.', ',', ';', ':', '!', '?', '*':
 			n--
 			continue
+		case '\'':
+			// A quote closes a quoted path segment ("…_'quoted'") when the
+			// URL holds its opening quote; otherwise it is the prose's.
+			if opener == '\'' || count(u[:n], '\'')%2 == 1 {
+				n--
+				continue
+			}
+		case '}':
+			if unbalanced(u[:n], '{', '}') {
+				n--
+				continue
+			}
 		case '_':
 			if opener == '_' {
 				n--
@@ -406,6 +479,16 @@ func trailingTrim[T ~string | ~[]byte](u T, minLen int, opener byte) int {
 		break
 	}
 	return len(u) - n
+}
+
+func count[T ~string | ~[]byte](u T, c byte) int {
+	n := 0
+	for i := 0; i < len(u); i++ {
+		if u[i] == c {
+			n++
+		}
+	}
+	return n
 }
 
 func unbalanced[T ~string | ~[]byte](u T, open, close byte) bool {
@@ -447,19 +530,25 @@ func normalizeEscapes(u string) (string, repairFlags) {
 		}
 		u, flags = sb.String(), flags|fixEscaped
 	}
-	if strings.IndexByte(u, '%') >= 0 {
-		var sb strings.Builder
-		for i := 0; i < len(u); i++ {
-			if u[i] == '%' && (i+2 >= len(u) || !isHex(u[i+1]) || !isHex(u[i+2])) {
-				sb.WriteString("%25")
-				flags |= fixEscaped
-				continue
-			}
-			sb.WriteByte(u[i])
-		}
-		u = sb.String()
-	}
 	return u, flags
+}
+
+// escapeStrayPercents percent-encodes every '%' that does not start an
+// escape ("…/100%/", "…/path%"). The finder reports such a URL as written;
+// this is the form net/url parses and a client fetches (FetchURL).
+func escapeStrayPercents(u string) string {
+	if strings.IndexByte(u, '%') < 0 {
+		return u
+	}
+	var sb strings.Builder
+	for i := 0; i < len(u); i++ {
+		if u[i] == '%' && (i+2 >= len(u) || !isHex(u[i+1]) || !isHex(u[i+2])) {
+			sb.WriteString("%25")
+			continue
+		}
+		sb.WriteByte(u[i])
+	}
+	return sb.String()
 }
 
 func hasEntity(u string) bool {

@@ -123,7 +123,7 @@ func (e *extractor) newJoinCase(b *urlBuilder, br lineBreak, opener byte) *joinC
 	}
 	t.hostSoFar = len(b.out) - b.authStart
 	t.sawAt, t.sawPort = b.sawAt, b.sawPort
-	t.parens, t.brackets = b.parens, b.brackets
+	t.parens, t.brackets, t.braces = b.parens, b.brackets, b.braces
 	jc.contEnd = t.scanRun(s, br.contStart)
 	jc.cont = string(t.out)
 	cut := trailingTrim(jc.left+jc.cont, len(jc.left), opener)

@@ -9,14 +9,20 @@ import (
 )
 
 // A URL cannot stop right after "https://": the host is on the next line.
+// After a space ("http:// example.com") only a "www." host or one with a
+// path is taken: a space there is as often the writer's way of not linking.
 func weighSchemeOnly(jc *joinCase) float64 {
 	if !jc.b.schemeOnly() {
 		return 0
 	}
-	if looksLikeHostStart(jc.core) {
-		return 10
+	if !looksLikeHostStart(jc.core) {
+		return -20
 	}
-	return -20
+	spacedOn := strings.HasPrefix(jc.rest, ".") || strings.HasPrefix(jc.rest, "/")
+	if !jc.br.newline && !spacedOn && !strings.HasPrefix(lowerASCII(jc.core), "www.") && strings.IndexByte(jc.core, '/') < 0 {
+		return -20
+	}
+	return 10
 }
 
 func looksLikeHostStart(s string) bool {

@@ -30,9 +30,10 @@ var byteClass = func() (t [256]uint8) {
 	for _, c := range "-._~" {
 		t[c] |= clsURL | clsHost
 	}
-	// RFC 3986 gen-delims and sub-delims, plus '%'. Quotes, angle brackets,
-	// braces, backslash, '^', '`' and '|' end a URL in prose.
-	for _, c := range ":/?#[]@!$&'()*+,;=%" {
+	// RFC 3986 gen-delims and sub-delims, plus '%' and braces (URI
+	// templates, balanced like parentheses). Double quotes, angle brackets,
+	// backslash, '^', '`' and '|' end a URL in prose.
+	for _, c := range ":/?#[]@!$&'()*+,;=%{}" {
 		t[c] |= clsURL
 	}
 	for _, c := range "hHwW/" {
@@ -76,17 +77,50 @@ func invisibleKind(r rune) int {
 	return invisNone
 }
 
-// isURLRune decides whether a non-ASCII rune continues a URL. Letters, digits
-// and combining marks of most scripts do (IRIs); punctuation, symbols and
-// spaces (ellipsis, curly quotes, guillemets, dashes, CJK full stops) belong
-// to the prose. Han, kana and Hangul also end a URL: in CJK prose a URL is
-// followed by text without a space, and IRIs in those scripts are usually
-// percent-encoded in the documents we read.
+// isURLRune decides whether a non-ASCII rune continues a URL (an IRI).
+// Letters, digits and combining marks of every script do, CJK included, and
+// so do symbols (emoji, ✪, ☃) and the en dash, which titles put in paths
+// ("2008–09"). Punctuation and spaces end it: ellipsis, curly quotes,
+// guillemets, em dashes, and the CJK and full-width punctuation a reader of
+// those scripts stops at (。、」），：).
 func isURLRune(r rune) bool {
-	if r >= 0x2E80 && r <= 0xD7FF || r >= 0xF900 && r <= 0xFAFF || r >= 0xFF00 {
+	switch {
+	case r == 0x2013: // en dash
+		return true
+	case r >= 0x3000 && r <= 0x303F, // CJK symbols and punctuation
+		r >= 0xFE10 && r <= 0xFE6F, // vertical, compatibility and small forms
+		r >= 0xFF00 && r <= 0xFF65: // full-width ASCII and half-width punctuation
 		return false
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+	if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
+		return true
+	}
+	return unicode.Is(unicode.So, r) || r >= 0x1F000 && unicode.Is(unicode.Sk, r) // emoji skin tones
+}
+
+// isCJK reports whether r is Han, kana or Hangul: prose in those scripts
+// follows a URL without a space, so it cannot be glued to an ASCII host.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+}
+
+// keepsJoiner reports whether a zero-width joiner or non-joiner between
+// prev and next is the script's own (a Malayalam chillu after a virama, a
+// Persian non-joiner between letters, an emoji sequence) rather than damage.
+func keepsJoiner(r, prev, next rune) bool {
+	if r != 0x200C && r != 0x200D || prev < 0x80 {
+		return false
+	}
+	if isVirama(prev) {
+		return true
+	}
+	return next >= 0x80 && isURLRune(next) && isURLRune(prev)
+}
+
+// isVirama reports whether r is the virama of an Indic script (U+094D,
+// U+09CD, … U+0D4D, U+0DCA), after which a joiner selects a conjunct form.
+func isVirama(r rune) bool {
+	return r >= 0x0900 && r <= 0x0DFF && (r&0x7F == 0x4D || r == 0x0DCA)
 }
 
 // schemeMatch is an http(s) scheme found in the text, possibly defanged
@@ -217,6 +251,10 @@ func matchWWW(s string, i int) bool {
 		j += n
 	} else {
 		return false
+	}
+	if j < len(s) && s[j] >= utf8.RuneSelf {
+		r, _ := utf8.DecodeRuneInString(s[j:])
+		return unicode.IsLetter(r) || unicode.IsDigit(r) // www.пример.рф
 	}
 	return j < len(s) && isAlnum(s[j])
 }
