@@ -472,6 +472,11 @@ func validHost[T ~string | ~[]byte](host T, hasScheme bool) bool {
 		if len(l) == 0 || l[0] == '-' || l[len(l)-1] == '-' || len(l) > 63 {
 			return false
 		}
+		for i := 0; i < len(l); i++ {
+			if l[i] < utf8.RuneSelf && byteClass[l[i]]&clsHost == 0 {
+				return false // "example]org"
+			}
+		}
 		labels++
 		if allDigits(l) {
 			numeric++

@@ -9,13 +9,17 @@ import (
 	xhtml "golang.org/x/net/html"
 )
 
-// urlAttrs names, per element, the attributes that hold a reference.
-var urlAttrs = map[string]string{
-	"a": "href", "area": "href",
-	"img": "src", "iframe": "src", "embed": "src", "source": "src", "video": "src",
-	"audio": "src", "track": "src", "script": "src",
-	"blockquote": "cite", "q": "cite", "del": "cite", "ins": "cite",
+// refAttrs are the attributes a browser follows or loads, on any element
+// (custom elements with href included): one URL each.
+var refAttrs = map[string]bool{
+	"href": true, "src": true, "cite": true, "action": true, "formaction": true,
+	"poster": true, "background": true, "longdesc": true, "manifest": true,
+	"xlink:href": true, "icon": true,
 }
+
+// listAttrs hold several URLs: srcset candidates ("a.jpg 1x, b.jpg 2x") and
+// ping's space-separated list.
+var listAttrs = map[string]bool{"srcset": true, "imagesrcset": true, "ping": true}
 
 // htmlText is a run of text between tags, entities still encoded.
 type htmlText struct {
@@ -111,11 +115,15 @@ func extractHTML(original string, doc *Document, opts Options) {
 			case "base":
 				base = strings.TrimSpace(value("href"))
 			case "link":
-				if s, ok := get("href"); ok && hasToken(value("rel"), "canonical") {
-					attrs = append(attrs, htmlAttr{start: start + s.Start, end: start + s.End, raw: raw[s.Start:s.End], source: true})
+				if _, ok := get("href"); ok && hasToken(value("rel"), "canonical") {
 					canonical = strings.TrimSpace(value("href"))
 				}
 			case "meta":
+				if s, ok := get("content"); ok && strings.EqualFold(strings.TrimSpace(value("http-equiv")), "refresh") {
+					if a, ok := refreshTarget(raw, s, start); ok {
+						attrs = append(attrs, a)
+					}
+				}
 				key := strings.ToLower(value("property") + value("name") + value("itemprop"))
 				switch key {
 				case "og:url":
@@ -137,13 +145,9 @@ func extractHTML(original string, doc *Document, opts Options) {
 					date = findDate(value("datetime"))
 				}
 			}
-			if attr, ok := urlAttrs[tag]; ok {
-				if s, ok := get(attr); ok {
-					attrs = append(attrs, htmlAttr{start: start + s.Start, end: start + s.End, raw: raw[s.Start:s.End]})
-					if tag == "a" {
-						anchor, _, _ = CleanAttrURL(raw[s.Start:s.End])
-					}
-				}
+			attrs = appendRefAttrs(attrs, tag, raw, start, spans, value)
+			if s, ok := get("href"); ok && tag == "a" {
+				anchor, _, _ = CleanAttrURL(raw[s.Start:s.End])
 			}
 		case xhtml.EndTagToken:
 			name, _ := z.TagName()
@@ -208,6 +212,94 @@ func extractHTML(original string, doc *Document, opts Options) {
 	if canonical == "" && ogURL == "" {
 		markSource(text, doc.Occurrences)
 	}
+}
+
+// appendRefAttrs adds the URL-bearing attributes of one start tag: every
+// refAttrs attribute, <object data>, and each URL of a list attribute. A
+// canonical <link> is the document's source.
+func appendRefAttrs(attrs []htmlAttr, tag, raw string, start int, spans []TagAttr, value func(string) string) []htmlAttr {
+	source := tag == "link" && hasToken(value("rel"), "canonical")
+	for _, s := range spans {
+		switch {
+		case refAttrs[s.Name] || s.Name == "data" && tag == "object":
+			attrs = append(attrs, htmlAttr{start: start + s.Start, end: start + s.End, raw: raw[s.Start:s.End], source: source && s.Name == "href"})
+		case listAttrs[s.Name]:
+			for _, p := range listURLs(raw[s.Start:s.End], s.Name == "ping") {
+				attrs = append(attrs, htmlAttr{start: start + s.Start + p[0], end: start + s.Start + p[1], raw: raw[s.Start+p[0] : s.Start+p[1]]})
+			}
+		}
+	}
+	return attrs
+}
+
+// listURLs returns the [start, end) spans of the URLs in a srcset value
+// (comma-separated candidates, each a URL and an optional descriptor) or,
+// when spaced, a ping value (URLs separated by spaces).
+func listURLs(v string, spaced bool) [][2]int {
+	var out [][2]int
+	i := 0
+	for i < len(v) {
+		for i < len(v) && (isHTMLSpace(v[i]) || !spaced && v[i] == ',') {
+			i++
+		}
+		j := i
+		for j < len(v) && !isHTMLSpace(v[j]) {
+			j++
+		}
+		end := j
+		if !spaced {
+			for end > i && v[end-1] == ',' {
+				end-- // "a.jpg," is a candidate without a descriptor
+			}
+		}
+		if end > i {
+			out = append(out, [2]int{i, end})
+		}
+		i = j
+		if !spaced {
+			for i < len(v) && v[i] != ',' {
+				i++ // the descriptor ("2x", "480w")
+			}
+		}
+	}
+	return out
+}
+
+// refreshTarget finds the URL in a <meta http-equiv="refresh"> content
+// value ("5; url=https://example.org/next"), given its span s in the raw tag.
+func refreshTarget(raw string, s TagAttr, start int) (htmlAttr, bool) {
+	v := raw[s.Start:s.End]
+	semi := strings.IndexAny(v, ";,")
+	if semi < 0 {
+		return htmlAttr{}, false
+	}
+	i := semi + 1
+	for i < len(v) && isHTMLSpace(v[i]) {
+		i++
+	}
+	if i+3 < len(v) && strings.EqualFold(v[i:i+3], "url") {
+		j := i + 3
+		for j < len(v) && isHTMLSpace(v[j]) {
+			j++
+		}
+		if j < len(v) && v[j] == '=' {
+			i = j + 1
+			for i < len(v) && isHTMLSpace(v[i]) {
+				i++
+			}
+		}
+	}
+	end := len(v)
+	if i < end && (v[i] == '\'' || v[i] == '"') {
+		if k := strings.IndexByte(v[i+1:], v[i]); k >= 0 {
+			end = i + 1 + k
+		}
+		i++
+	}
+	if i >= end {
+		return htmlAttr{}, false
+	}
+	return htmlAttr{start: start + s.Start + i, end: start + s.Start + end, raw: v[i:end]}, true
 }
 
 // maskWordBreaks replaces every <wbr>, <wbr/> and <wbr /> tag with zero-width
