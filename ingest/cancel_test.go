@@ -52,3 +52,18 @@ func TestAddStopsInsideALongDocument(t *testing.T) {
 		t.Fatalf("stored %d links from a cancelled document", len(got))
 	}
 }
+
+// TestAddLeavesCodeOut checks that a URL in Markdown code is not put in the
+// catalog, while the prose's URL is.
+func TestAddLeavesCodeOut(t *testing.T) {
+	st := openStore(t)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "n.md"), "# N\n\nRun `curl https://api.example.com/v1` or read https://docs.example.com/guide\n\n```\nhttps://fence.example.com/x\n```\n")
+	if _, err := Add(context.Background(), st, []string{dir}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	got := links(t, st, store.LinkFilter{})
+	if _, ok := got["https://docs.example.com/guide"]; !ok || len(got) != 1 {
+		t.Fatalf("catalog: %v, want only the prose link", got)
+	}
+}

@@ -236,9 +236,15 @@ func under(path string, roots []string) bool {
 	return false
 }
 
+// toStore converts occurrences for the catalog. URLs in Markdown code are
+// examples, not citations: they are left out, so no run checks them and no
+// report lists them.
 func toStore(occs []sources.Occurrence) []store.Occurrence {
-	out := make([]store.Occurrence, len(occs))
-	for i, o := range occs {
+	out := make([]store.Occurrence, 0, len(occs))
+	for _, o := range occs {
+		if o.Role == sources.RoleCode {
+			continue
+		}
 		if !strings.Contains(o.URL, "://") {
 			// The catalog holds URLs a crawler can fetch; text that named
 			// only a host gets the web's usual scheme, and says so.
@@ -246,11 +252,11 @@ func toStore(occs []sources.Occurrence) []store.Occurrence {
 			o.Repaired = true
 			o.Repairs = append(o.Repairs[:len(o.Repairs):len(o.Repairs)], "added scheme https://")
 		}
-		out[i] = store.Occurrence{
+		out = append(out, store.Occurrence{
 			URL: o.URL, Raw: o.Raw, Start: o.Start, End: o.End, Line: o.Line, Column: o.Column,
 			Role: string(o.Role), Repaired: o.Repaired, Repairs: o.Repairs,
 			Alternatives: o.Alternatives, Reasons: o.Reasons, Confidence: o.Confidence,
-		}
+		})
 	}
 	return out
 }

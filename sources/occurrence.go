@@ -11,6 +11,10 @@ const (
 	RoleSource Role = "source"
 	// RoleCited marks every other URL in the document.
 	RoleCited Role = "cited"
+	// RoleCode marks a URL inside Markdown code (a fenced block or an inline
+	// code span): an example rather than a citation, which reports and the
+	// catalog leave out.
+	RoleCode Role = "code"
 )
 
 // Occurrence is one URL found in a text, with where it was and how it was
