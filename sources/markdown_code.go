@@ -8,7 +8,7 @@ const codeSpanLook = 4 << 10
 
 // markdownCode returns the [start, end) byte ranges of a Markdown text that
 // are code: fenced blocks (``` or ~~~, fences included) and inline code
-// spans (`…`, ``…``). Ranges are in order and do not overlap. Indented code
+// spans (`…`, “…“). Ranges are in order and do not overlap. Indented code
 // blocks are not taken: wrapped prose is indented too.
 func markdownCode(text string) [][2]int {
 	var out [][2]int
