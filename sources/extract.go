@@ -139,6 +139,9 @@ func (e *extractor) candidateAt(i, floor int) (candidate, bool) {
 		if m.spaced {
 			c.flags |= fixSchemeSpaces
 		}
+		if m.entities {
+			c.flags |= fixEntities
+		}
 		return c, true
 	case 'w', 'W':
 		if matchWWW(s, i) {

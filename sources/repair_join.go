@@ -271,6 +271,8 @@ var joinRules = []joinRule{
 	{name: "url-only start", weigh: weighURLOnlyStart, why: whyURLOnlyStart},
 	{name: "path characters", weigh: weighPathChars, why: whyPathChars},
 	{name: "id shape", weigh: weighIDShape, why: whyIDShape},
+	{name: "split id", weigh: weighSplitID, why: whySplitID},
+	{name: "segment tail", weigh: weighSegmentTail, why: whySegmentTail},
 	{name: "slug shape", weigh: weighSlugShape, why: whySlugShape},
 	{name: "file extension", weigh: weighContFileExt, why: whyContFileExt},
 	{name: "prose word", weigh: weighProseWord, why: whyProseWord},

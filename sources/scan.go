@@ -130,6 +130,24 @@ type schemeMatch struct {
 	end      int    // index just past the "//"
 	refanged bool
 	spaced   bool
+	entities bool // a separator was a character reference
+}
+
+// entityChar returns the length of c at s[i], written as itself or as an
+// HTML character reference ("&#47;", "&#x2F;", "&sol;"); 0 when neither.
+func entityChar(s string, i int, c byte) int {
+	if i >= len(s) {
+		return 0
+	}
+	if s[i] == c {
+		return 1
+	}
+	if s[i] == '&' {
+		if r, n, ok := parseEntity(s, i); ok && r == rune(c) {
+			return n
+		}
+	}
+	return 0
 }
 
 // matchScheme reports whether text[i:] starts an http(s) URL scheme.
@@ -157,6 +175,17 @@ func matchScheme(s string, i int) (schemeMatch, bool) {
 	k := skipOneSpace(s, j)
 	m.spaced = k != j
 	slashes := false
+	if n := entityChar(s, k, ':'); n > 1 {
+		// "https&#58;&#47;&#47;host": separators written as character
+		// references, in text and attribute values alike.
+		if n2 := entityChar(s, k+n, '/'); n2 > 0 {
+			if n3 := entityChar(s, k+n+n2, '/'); n3 > 0 {
+				m.end, m.entities = k+n+n2+n3, true
+				return m, true
+			}
+		}
+		return m, false
+	}
 	switch {
 	case strings.HasPrefix(s[k:], ":"):
 		k++
@@ -174,10 +203,16 @@ func matchScheme(s string, i int) (schemeMatch, bool) {
 		if k2 != k {
 			m.spaced = true
 		}
-		if !strings.HasPrefix(s[k2:], "//") {
+		n1 := entityChar(s, k2, '/')
+		n2 := 0
+		if n1 > 0 {
+			n2 = entityChar(s, k2+n1, '/')
+		}
+		if n1 == 0 || n2 == 0 {
 			return m, false
 		}
-		k = k2 + 2
+		m.entities = n1 > 1 || n2 > 1
+		k = k2 + n1 + n2
 	}
 	m.end = k
 	return m, true
