@@ -181,6 +181,10 @@ func (e *extractor) extract(c candidate) (Occurrence, bool) {
 		if b.inHost() && malformedHostEnd(e.s, stop) {
 			return Occurrence{}, false // "https://example]org/": not a host
 		}
+		if next, ok := e.joinSpacedHost(stop); ok {
+			pos = next
+			continue
+		}
 		if joins >= maxJoins || len(b.out) > maxURLLen {
 			break
 		}
@@ -493,7 +497,8 @@ func validHost[T ~string | ~[]byte](host T, hasScheme bool) bool {
 		return labels == 4
 	}
 	if labels == 1 {
-		return hasScheme && idnaValid(full)
+		// "www" alone is the start of a host whose dots were lost
+		return hasScheme && idnaValid(full) && !(len(full) == 3 && strings.EqualFold(string(full), "www"))
 	}
 	return hasTLDShape(h) && idnaValid(full)
 }

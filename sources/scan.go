@@ -282,6 +282,8 @@ func matchWWW(s string, i int) bool {
 	j := i + 3
 	if s[j] == '.' {
 		j++
+	} else if n := spacedDot(s, j); n > 0 {
+		j += n // "www . cisco . com/…": joinSpacedHost decides
 	} else if n := defangDot(s, j, true); n > 0 {
 		j += n
 	} else {
