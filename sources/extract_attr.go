@@ -80,12 +80,14 @@ func CleanAttrURL(raw string) (clean string, repairs []string, ok bool) {
 		return s, repairs, ipLiteral(u.Hostname())
 	}
 	return s, repairs, validHost(u.Hostname(), true) // not "https://example]org/"
-
 }
 
 func invisFlag(kind int) repairFlags {
-	if kind == invisSoftHyphen {
+	switch kind {
+	case invisSoftHyphen:
 		return fixSoftHyphen
+	case invisMask:
+		return fixInlineTags
 	}
 	return fixZeroWidth
 }

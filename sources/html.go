@@ -38,11 +38,9 @@ type htmlAttr struct {
 // extractHTML reads HTML and Netscape bookmark files: URLs in reference
 // attributes, the canonical link as the source URL, and bare URLs in text.
 func extractHTML(original string, doc *Document, opts Options) {
-	// A <wbr> inside a URL in text splits it into two text tokens; it is
-	// replaced by invisible characters of the same byte length, which the
-	// URL repairer removes, so the URL reads whole and offsets still point
-	// into the original.
-	text := maskWordBreaks(original)
+	// A <wbr>, <span> or <br> inside a URL in text splits it into two text
+	// tokens; see maskInlineTags.
+	text := maskInlineTags(original)
 	defer func() {
 		for i := range doc.Occurrences {
 			o := &doc.Occurrences[i]
@@ -302,49 +300,93 @@ func refreshTarget(raw string, s TagAttr, start int) (htmlAttr, bool) {
 	return htmlAttr{start: start + s.Start + i, end: start + s.Start + end, raw: v[i:end]}, true
 }
 
-// maskWordBreaks replaces every <wbr>, <wbr/> and <wbr /> tag with zero-width
-// spaces and soft hyphens of exactly the tag's byte length.
-func maskWordBreaks(text string) string {
-	lower := strings.ToLower(text)
-	if !strings.Contains(lower, "<wbr") {
-		return text
-	}
-	var b strings.Builder
-	b.Grow(len(text))
+// inlineTags are the elements that can sit inside a URL in running text
+// without breaking it for a reader: phrasing markup and <wbr>. <br> is a
+// line break, read like a newline in plain text.
+var inlineTags = setOf(`span b i em strong u s small mark font sub sup abbr wbr br`)
+
+// maskInlineTags replaces every inline tag (start or end, with its
+// attributes) with invisible characters of exactly the tag's byte length,
+// and <br> with a newline and invisible characters, so that a URL split by
+// markup reads whole and offsets still point into the original. It reads
+// the text once and copies it only when it has such a tag.
+func maskInlineTags(text string) string {
+	var b []byte
 	last := 0
-	for i := 0; ; {
-		j := strings.Index(lower[i:], "<wbr")
+	for i := 0; i < len(text); {
+		j := strings.IndexByte(text[i:], '<')
 		if j < 0 {
 			break
 		}
 		start := i + j
-		end := start + len("<wbr")
-		for end < len(lower) && (lower[end] == ' ' || lower[end] == '/') {
-			end++
-		}
-		if end >= len(lower) || lower[end] != '>' {
+		end, name := inlineTagAt(text, start)
+		if end == 0 {
 			i = start + 1
 			continue
 		}
-		end++
-		b.WriteString(text[last:start])
-		b.WriteString(invisible(end - start))
+		if b == nil {
+			b = make([]byte, 0, len(text))
+		}
+		b = append(b, text[last:start]...)
+		if name == "br" {
+			b = append(b, '\n')
+			b = append(b, invisible(end-start-1)...)
+		} else {
+			b = append(b, invisible(end-start)...)
+		}
 		last, i = end, end
 	}
-	b.WriteString(text[last:])
-	return b.String()
+	if b == nil {
+		return text
+	}
+	return string(append(b, text[last:]...))
 }
 
-// invisible returns n bytes (n ≥ 5) of U+200B (3 bytes) and U+00AD
-// (2 bytes).
+// inlineTagAt returns the end of an inline tag that starts at text[i] ('<')
+// and its lower-case name; 0 when there is none.
+func inlineTagAt(text string, i int) (int, string) {
+	j := i + 1
+	if j < len(text) && text[j] == '/' {
+		j++
+	}
+	k := j
+	for k < len(text) && k-j < 8 && isLetter(text[k]) {
+		k++
+	}
+	if k == j || k >= len(text) {
+		return 0, ""
+	}
+	name := strings.ToLower(text[j:k])
+	if !inlineTags[name] || text[k] != '>' && text[k] != '/' && !isHTMLSpace(text[k]) {
+		return 0, ""
+	}
+	var quote byte
+	for ; k < len(text) && k-i < 512; k++ {
+		switch c := text[k]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '<':
+			return 0, ""
+		case c == '>':
+			return k + 1, name
+		}
+	}
+	return 0, ""
+}
+
+// invisible returns n bytes (n ≥ 2) of mask characters (see maskRune3).
 func invisible(n int) string {
 	var b strings.Builder
 	for n > 0 {
-		if n%2 == 1 || n == 3 {
-			b.WriteString("\u200b")
+		if n%2 == 1 || n == 3 || n > 4 {
+			b.WriteRune(maskRune3)
 			n -= 3
 		} else {
-			b.WriteString("\u00ad")
+			b.WriteRune(maskRune2)
 			n -= 2
 		}
 	}
@@ -466,6 +508,14 @@ func hasToken(list, token string) bool {
 	return false
 }
 
+// collapseSpace joins the words of s with single spaces and drops the
+// invisible characters that masked inline tags.
 func collapseSpace(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == maskRune3 || r == maskRune2 {
+			return -1
+		}
+		return r
+	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }

@@ -47,3 +47,43 @@ func TestHTMLFollowedAttributes(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLInlineTagsInsideURL checks URLs in HTML text that markup splits:
+// phrasing tags join, <br> reads as a line break, and a tag after a URL
+// does not glue the next sentence onto it.
+func TestHTMLInlineTagsInsideURL(t *testing.T) {
+	cases := []struct {
+		name, html string
+		want       []string
+		repair     string
+	}{
+		{"span inside", `<p>See https://www.example.org/reports/<span class="x">annual-2015.pdf</span> now.</p>`, []string{"https://www.example.org/reports/annual-2015.pdf"}, "removed inline HTML tags"},
+		{"em inside host", `<p>At https://www.<em>example</em>.com/a/b today.</p>`, []string{"https://www.example.com/a/b"}, ""},
+		{"br wrap", `<p>Source: https://www.example.com/2014/09/29/russia-calls-for-joint-ef<br>fort-a39862</p>`, []string{"https://www.example.com/2014/09/29/russia-calls-for-joint-effort-a39862"}, "joined line wrap"},
+		{"br then prose", `<p>Read https://www.example.com/news/harbour-plan<br>The council agreed.</p>`, []string{"https://www.example.com/news/harbour-plan"}, ""},
+		{"bold url then prose", `<p><b>https://www.example.com/x</b> is the page.</p>`, []string{"https://www.example.com/x"}, ""},
+		{"wbr", `<p>https://www.example.com/very<wbr>long<wbr/>path</p>`, []string{"https://www.example.com/verylongpath"}, ""},
+		{"entities in text", `<p>Link: https&#58;&#47;&#47;www.example.com&#47;r&#47;1 here</p>`, []string{"https://www.example.com/r/1"}, "decoded HTML entities"},
+	}
+	for _, c := range cases {
+		page := "<!doctype html><html><body>" + c.html + "</body></html>"
+		doc, err := ExtractDocument("page.html", []byte(page), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range doc.Occurrences {
+			got = append(got, o.URL)
+			if page[o.Start:o.End] != o.Raw {
+				t.Errorf("%s: raw %q is not the page's [%d,%d)", c.name, o.Raw, o.Start, o.End)
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s:\n got  %q\n want %q", c.name, got, c.want)
+			continue
+		}
+		if c.repair != "" && !slices.Contains(doc.Occurrences[0].Repairs, c.repair) {
+			t.Errorf("%s: repairs %v lack %q", c.name, doc.Occurrences[0].Repairs, c.repair)
+		}
+	}
+}

@@ -15,6 +15,7 @@ const (
 	fixRefanged
 	fixSchemeSpaces
 	fixEscaped
+	fixInlineTags
 )
 
 // repairNames lists the clean-ups in the order they are reported, with the
@@ -31,6 +32,7 @@ var repairNames = []struct {
 	{fixRefanged, "refanged", 0.97},
 	{fixSchemeSpaces, "removed spaces in scheme separator", 0.95},
 	{fixEscaped, "percent-encoded stray characters", 0.95},
+	{fixInlineTags, "removed inline HTML tags", 0.97},
 }
 
 // urlBuilder accumulates one URL: the cleaned bytes and, for each, where its
@@ -155,6 +157,10 @@ func (b *urlBuilder) keepJoiner(r rune, s string, next int) bool {
 
 func (b *urlBuilder) noteInvisible(kind int, rawEnd int) {
 	b.lastConsumed = rawEnd
+	if kind == invisMask {
+		b.flags |= fixInlineTags // no break mark: the tag was not a break
+		return
+	}
 	if kind == invisSoftHyphen {
 		b.flags |= fixSoftHyphen
 		b.softBreak, b.zwBreak = true, false

@@ -61,12 +61,23 @@ const (
 	invisNone = iota
 	invisSoftHyphen
 	invisZeroWidth
+	invisMask // fills the place of an inline HTML tag (maskInlineTags)
+)
+
+// Mask characters: U+2060 WORD JOINER (3 bytes) and U+034F COMBINING
+// GRAPHEME JOINER (2 bytes) fill any length from 2 bytes; both say "no
+// break here", which is what a tag inside a URL is.
+const (
+	maskRune3 = '\u2060'
+	maskRune2 = '\u034f'
 )
 
 func invisibleKind(r rune) int {
 	switch {
 	case r == 0xAD:
 		return invisSoftHyphen
+	case r == maskRune3 || r == maskRune2:
+		return invisMask
 	case r >= 0x200B && r <= 0x200F, // ZWSP, ZWNJ, ZWJ, LRM, RLM
 		r >= 0x202A && r <= 0x202E, // bidi embeddings (copied RTL text)
 		r >= 0x2060 && r <= 0x2064, // word joiner, invisible operators
