@@ -412,12 +412,12 @@ func (e *extractor) finishAlt(u string, start int) string {
 		opener = e.s[start-1]
 	}
 	minLen := 1
-	if k := strings.Index(u, "://"); k >= 0 {
-		minLen = k + 4
+	if hasWebScheme(u) {
+		minLen = strings.Index(u, "://") + 4
 	}
 	cut := trailingTrim(u, minLen, opener)
 	u, _ = normalizeEscapes(u[:len(u)-cut])
-	if !e.acceptable(u, strings.Contains(u, "://")) {
+	if !e.acceptable(u, hasWebScheme(u)) {
 		return ""
 	}
 	return u

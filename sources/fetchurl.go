@@ -15,7 +15,7 @@ import (
 // and "https://" before a URL written without a scheme. It is an error when
 // net/url cannot parse the result or IDNA rejects the host.
 func FetchURL(u string) (string, error) {
-	if !strings.Contains(u, "://") {
+	if !hasWebScheme(u) {
 		u = "https://" + u
 	}
 	p, err := url.Parse(escapeStrayPercents(u))
@@ -41,6 +41,16 @@ func FetchURL(u string) (string, error) {
 		}
 	}
 	return p.String(), nil
+}
+
+// hasWebScheme reports whether u starts with http:// or https:// (any case).
+func hasWebScheme(u string) bool {
+	for _, p := range []string{"http://", "https://"} {
+		if len(u) >= len(p) && strings.EqualFold(u[:len(p)], p) {
+			return true
+		}
+	}
+	return false
 }
 
 func isASCII(s string) bool {
