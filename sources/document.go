@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Format is how a document's text is laid out.
@@ -53,7 +54,11 @@ func ExtractDocument(name string, content []byte, opts Options) (Document, error
 	if !utf8.Valid(content) {
 		doc.Warnings = append(doc.Warnings, fmt.Sprintf("invalid UTF-8 at byte %d; URLs were taken from the readable parts", firstInvalidUTF8(content)))
 	}
-	text := string(content)
+	// The text is read in place, not copied: a 60 MB document costs 60 MB
+	// once (issue 17). Nothing returned may point into it, because the
+	// caller owns content; detach copies what is kept.
+	text := unsafe.String(unsafe.SliceData(content), len(content))
+	defer detach(&doc)
 	switch doc.Format {
 	case FormatHTML, FormatBookmarks:
 		extractHTML(text, &doc, opts)
@@ -83,6 +88,22 @@ func ExtractDocumentContext(ctx context.Context, name string, content []byte, op
 	}
 	opts.ctx = ctx
 	return ExtractDocument(name, content, opts)
+}
+
+// detach gives doc its own copies of the strings that may point into the
+// content it was read from.
+func detach(doc *Document) {
+	doc.Title = strings.Clone(doc.Title)
+	doc.Date = strings.Clone(doc.Date)
+	doc.SourceURL = strings.Clone(doc.SourceURL)
+	for i := range doc.Occurrences {
+		o := &doc.Occurrences[i]
+		o.Raw = strings.Clone(o.Raw)
+		o.URL = strings.Clone(o.URL)
+		for k := range o.Alternatives {
+			o.Alternatives[k] = strings.Clone(o.Alternatives[k])
+		}
+	}
 }
 
 // evidenceFor combines what the document states with the caller's overrides.
