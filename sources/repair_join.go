@@ -273,6 +273,7 @@ var joinRules = []joinRule{
 	{name: "id shape", weigh: weighIDShape, why: whyIDShape},
 	{name: "split id", weigh: weighSplitID, why: whySplitID},
 	{name: "segment tail", weigh: weighSegmentTail, why: whySegmentTail},
+	{name: "underscore slug", weigh: weighUnderscoreSlug, why: whyUnderscoreSlug},
 	{name: "slug shape", weigh: weighSlugShape, why: whySlugShape},
 	{name: "file extension", weigh: weighContFileExt, why: whyContFileExt},
 	{name: "prose word", weigh: weighProseWord, why: whyProseWord},

@@ -89,3 +89,31 @@ func weighSegmentTail(jc *joinCase) float64 {
 func whySegmentTail(jc *joinCase) string {
 	return fmt.Sprintf("%q closes the path segment the space cut", clip(jc.core))
 }
+
+// "…/wiki/Battle_of_" + "Kobani": a path that writes spaces as '_' does not
+// end with one; the next word is the title's next word, capitalised or not.
+func weighUnderscoreSlug(jc *joinCase) float64 {
+	if jc.leftLast() != '_' || jc.b.inHost() {
+		return 0
+	}
+	seg := jc.left[lastIndexAny(jc.left, "/=")+1:]
+	if count(seg, '_') < 2 || !isAlnum(jc.core[0]) {
+		return 0
+	}
+	return 5
+}
+
+func lastIndexAny(s, chars string) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		for k := 0; k < len(chars); k++ {
+			if s[i] == chars[k] {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func whyUnderscoreSlug(jc *joinCase) string {
+	return "a title written with '_' for spaces does not end with '_'"
+}
