@@ -350,13 +350,14 @@ func trailingTrim[T ~string | ~[]byte](u T, minLen int, opener byte) int {
 	for n > minLen {
 		c := u[n-1]
 		switch c {
-		case '.', ',', ';', ':', '!', '?', '*':
+		case '.', ',', ';', ':', '!', '?':
 			n--
 			continue
-		case '\'':
-			// A quote closes a quoted path segment ("…_'quoted'") when the
-			// URL holds its opening quote; otherwise it is the prose's.
-			if opener == '\'' || count(u[:n], '\'')%2 == 1 {
+		case '\'', '*':
+			// A quote closes a quoted path segment ("…_'quoted'") and a
+			// star a starred one ("…/*glob*") when the URL holds the
+			// opening one; otherwise it is the prose's (emphasis, quotes).
+			if opener == c || count(u[:n], c)%2 == 1 {
 				n--
 				continue
 			}
