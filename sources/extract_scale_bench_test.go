@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // oneLinePage builds an HTML page of n links on one line, the shape that
@@ -31,6 +32,19 @@ func oneLineText(n int) []byte {
 	return []byte(sb.String())
 }
 
+// reportCPU adds the CPU time per MB since cpu0 (cpu-ms/MB) and the
+// throughput it gives (cpu-MB/s), which a loaded machine does not distort
+// the way it does wall time.
+func reportCPU(b *testing.B, cpu0 time.Duration, size int) {
+	used := processCPU() - cpu0
+	if used <= 0 {
+		return
+	}
+	mb := float64(size) * float64(b.N) / 1e6
+	b.ReportMetric(used.Seconds()*1000/mb, "cpu-ms/MB")
+	b.ReportMetric(mb/used.Seconds(), "cpu-MB/s")
+}
+
 // BenchmarkExtractOneLine checks that extraction is linear: the time per
 // MB (reported as MB/s) must stay flat from 10k to 1M links.
 func BenchmarkExtractOneLine(b *testing.B) {
@@ -44,12 +58,14 @@ func BenchmarkExtractOneLine(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/links=%d", kind.name, n), func(b *testing.B) {
 				b.SetBytes(int64(len(page)))
 				b.ReportAllocs()
+				cpu0 := processCPU()
 				for b.Loop() {
 					doc, err := ExtractDocument(kind.file, page, Options{})
 					if err != nil || len(doc.Occurrences) < n {
 						b.Fatalf("%d occurrences, err %v", len(doc.Occurrences), err)
 					}
 				}
+				reportCPU(b, cpu0, len(page))
 			})
 		}
 	}
