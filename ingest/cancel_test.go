@@ -67,3 +67,18 @@ func TestAddLeavesCodeOut(t *testing.T) {
 		t.Fatalf("catalog: %v, want only the prose link", got)
 	}
 }
+
+// TestAddStoresFetchableForm checks that a URL written with a stray '%'
+// (shown as written by extract) is stored in the form a client requests.
+func TestAddStoresFetchableForm(t *testing.T) {
+	st := openStore(t)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "p.txt"), "P\n\nsee https://stats.example.org/share/100%/total now\n")
+	if _, err := Add(context.Background(), st, []string{dir}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	got := links(t, st, store.LinkFilter{})
+	if _, ok := got["https://stats.example.org/share/100%25/total"]; !ok || len(got) != 1 {
+		t.Fatalf("catalog: %v, want the %%25 form", got)
+	}
+}

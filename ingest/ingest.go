@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -251,6 +252,15 @@ func toStore(occs []sources.Occurrence) []store.Occurrence {
 			o.URL = "https://" + o.URL
 			o.Repaired = true
 			o.Repairs = append(o.Repairs[:len(o.Repairs):len(o.Repairs)], "added scheme https://")
+		}
+		if _, err := url.Parse(o.URL); err != nil {
+			// Written with a stray '%' ("…/100%/"): extract shows it as
+			// written, the catalog holds the form a client can request.
+			if f, ferr := sources.FetchURL(o.URL); ferr == nil {
+				o.URL = f
+				o.Repaired = true
+				o.Repairs = append(o.Repairs[:len(o.Repairs):len(o.Repairs)], "percent-encoded stray characters")
+			}
 		}
 		out = append(out, store.Occurrence{
 			URL: o.URL, Raw: o.Raw, Start: o.Start, End: o.End, Line: o.Line, Column: o.Column,
