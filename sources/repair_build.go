@@ -138,13 +138,30 @@ func (b *urlBuilder) scanRun(s string, i int) int {
 		if !isURLRune(r) {
 			return i
 		}
-		if b.inHost() && isCJK(r) && len(b.out) > b.authStart && isAlnum(b.out[len(b.out)-1]) {
-			return i // "example.comを参照": the prose is glued to an ASCII host
+		if isCJK(r) && len(b.out) > b.authStart && isAlnum(b.out[len(b.out)-1]) && b.asciiSegment() {
+			// "example.comを参照", "…/page了解更多": CJK prose glued to an
+			// ASCII host or path segment; "…/wiki/北京" and "…/東京2" go on.
+			return i
 		}
 		b.addString(s[i:i+size], i+size)
 		i += size
 	}
 	return i
+}
+
+// asciiSegment reports whether the host or path segment being copied (since
+// the last '/', '.', '?', '#', '=' or '&') is all ASCII so far.
+func (b *urlBuilder) asciiSegment() bool {
+	for k := len(b.out) - 1; k >= b.authStart; k-- {
+		c := b.out[k]
+		if c >= utf8.RuneSelf {
+			return false
+		}
+		if strings.IndexByte("/.?#=&", c) >= 0 {
+			return true
+		}
+	}
+	return true
 }
 
 // keepJoiner reports whether the joiner r, whose bytes end at s[next], is
