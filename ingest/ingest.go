@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,7 +141,10 @@ func addOne(ctx context.Context, cat Catalog, path string, opts Options, st *Sta
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return Skipped, fmt.Errorf("looking up %s: %w", path, err)
 	}
-	doc, err := sources.ExtractDocument(path, content, sources.Options{})
+	doc, err := sources.ExtractDocumentContext(ctx, path, content, sources.Options{})
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return Skipped, ctxErr // stopped mid-document: the finished ones are saved
+	}
 	if err != nil {
 		st.Skipped++
 		warn(path, err)
@@ -233,9 +237,15 @@ func under(path string, roots []string) bool {
 	return false
 }
 
+// toStore converts occurrences for the catalog. URLs in Markdown code are
+// examples, not citations: they are left out, so no run checks them and no
+// report lists them.
 func toStore(occs []sources.Occurrence) []store.Occurrence {
-	out := make([]store.Occurrence, len(occs))
-	for i, o := range occs {
+	out := make([]store.Occurrence, 0, len(occs))
+	for _, o := range occs {
+		if o.Role == sources.RoleCode {
+			continue
+		}
 		if !strings.Contains(o.URL, "://") {
 			// The catalog holds URLs a crawler can fetch; text that named
 			// only a host gets the web's usual scheme, and says so.
@@ -243,11 +253,20 @@ func toStore(occs []sources.Occurrence) []store.Occurrence {
 			o.Repaired = true
 			o.Repairs = append(o.Repairs[:len(o.Repairs):len(o.Repairs)], "added scheme https://")
 		}
-		out[i] = store.Occurrence{
+		if _, err := url.Parse(o.URL); err != nil {
+			// Written with a stray '%' ("…/100%/"): extract shows it as
+			// written, the catalog holds the form a client can request.
+			if f, ferr := sources.FetchURL(o.URL); ferr == nil {
+				o.URL = f
+				o.Repaired = true
+				o.Repairs = append(o.Repairs[:len(o.Repairs):len(o.Repairs)], "percent-encoded stray characters")
+			}
+		}
+		out = append(out, store.Occurrence{
 			URL: o.URL, Raw: o.Raw, Start: o.Start, End: o.End, Line: o.Line, Column: o.Column,
 			Role: string(o.Role), Repaired: o.Repaired, Repairs: o.Repairs,
 			Alternatives: o.Alternatives, Reasons: o.Reasons, Confidence: o.Confidence,
-		}
+		})
 	}
 	return out
 }

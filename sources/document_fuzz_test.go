@@ -4,12 +4,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // FuzzExtractDocument feeds any bytes through format detection and every
 // document reader (text, Markdown, HTML, bookmarks): no panic, offsets
-// inside the input, raw text equal to the input at its offsets, and every
-// URL parses.
+// inside the input, raw text equal to the input at its offsets, no
+// whitespace in a URL, and every URL's fetch form parses.
 //
 //	go test -fuzz=FuzzExtractDocument ./sources
 func FuzzExtractDocument(f *testing.F) {
@@ -38,12 +39,15 @@ func FuzzExtractDocument(f *testing.F) {
 			if o.Line < 1 || o.Column < 1 {
 				t.Fatalf("position %d:%d", o.Line, o.Column)
 			}
-			u := o.URL
-			if !strings.Contains(u, "://") {
-				u = "http://" + u
+			u, err := FetchURL(o.URL)
+			if err != nil {
+				t.Fatalf("URL %q has no fetch form: %v", o.URL, err)
 			}
 			if _, err := url.Parse(u); err != nil {
-				t.Fatalf("URL %q does not parse: %v", o.URL, err)
+				t.Fatalf("URL %q (fetch form %q) does not parse: %v", o.URL, u, err)
+			}
+			if strings.ContainsFunc(o.URL, unicode.IsSpace) {
+				t.Fatalf("URL %q holds whitespace", o.URL)
 			}
 		}
 	})

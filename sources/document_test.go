@@ -1,6 +1,8 @@
 package sources
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -273,4 +275,45 @@ func TestWordBreakInsideAURLInHTMLText(t *testing.T) {
 			t.Errorf("invisible(%d) has %d bytes", n, got)
 		}
 	}
+}
+
+// TestExtractDocumentContextStops checks that a cancelled context stops
+// extraction of a large one-line page part-way and returns its error, for
+// each format's loop.
+func TestExtractDocumentContextStops(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		page []byte
+	}{{"page.html", oneLinePage(20_000)}, {"page.txt", oneLineText(20_000)}} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		doc, err := ExtractDocumentContext(ctx, tc.name, tc.page, Options{})
+		if !errors.Is(err, context.Canceled) || len(doc.Occurrences) != 0 {
+			t.Errorf("%s: err %v with %d occurrences, want context.Canceled and none", tc.name, err, len(doc.Occurrences))
+		}
+		opts := Options{ctx: &stopAfter{Context: context.Background(), n: 2}}
+		doc, err = ExtractDocument(tc.name, tc.page, opts)
+		if !errors.Is(err, context.Canceled) || len(doc.Occurrences) != 0 {
+			t.Errorf("%s: cancelled mid-way: err %v with %d occurrences", tc.name, err, len(doc.Occurrences))
+		}
+		doc, err = ExtractDocumentContext(context.Background(), tc.name, tc.page, Options{})
+		if err != nil || len(doc.Occurrences) < 20_000 {
+			t.Errorf("%s: uncancelled: err %v, %d occurrences", tc.name, err, len(doc.Occurrences))
+		}
+	}
+}
+
+// stopAfter is a context whose Err turns to Canceled after n looks, so a
+// test can cancel in the middle of a document without timing.
+type stopAfter struct {
+	context.Context
+	n int
+}
+
+func (s *stopAfter) Err() error {
+	if s.n <= 0 {
+		return context.Canceled
+	}
+	s.n--
+	return nil
 }

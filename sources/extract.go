@@ -19,6 +19,7 @@ package sources
 import (
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -79,11 +80,25 @@ type decision struct {
 	hyphAt  int    // hyphen decisions: index in the final URL
 }
 
+// ctxStride is how many bytes of text are scanned between looks at the
+// context: well under a millisecond of work.
+const ctxStride = 64 << 10
+
 func (e *extractor) run() []Occurrence {
 	s := e.s
-	occs := []Occurrence{}
+	// Most URLs have a scheme: counting "://" (a fast scan) sizes the
+	// result once instead of growing it by copies.
+	occs := make([]Occurrence, 0, strings.Count(s, "://")+strings.Count(s, "www.")/2)
 	floor := 0
+	ctx := e.evi.ev.ctx
+	nextLook := ctxStride
 	for i := 0; i < len(s); i++ {
+		if ctx != nil && i >= nextLook {
+			if ctx.Err() != nil {
+				return occs // the caller sees ctx.Err() and drops the document
+			}
+			nextLook = i + ctxStride
+		}
 		if byteClass[s[i]]&clsStart == 0 {
 			continue
 		}
@@ -122,6 +137,9 @@ func (e *extractor) candidateAt(i, floor int) (candidate, bool) {
 		if m.spaced {
 			c.flags |= fixSchemeSpaces
 		}
+		if m.entities {
+			c.flags |= fixEntities
+		}
 		return c, true
 	case 'w', 'W':
 		if matchWWW(s, i) {
@@ -153,8 +171,18 @@ func (e *extractor) extract(c candidate) (Occurrence, bool) {
 		opener = e.s[c.start-1]
 	}
 	pos := c.body
+	if c.scheme != "" {
+		pos = b.authorityPrefix(e.s, pos)
+	}
 	for joins := 0; ; joins++ {
 		stop := b.scanRun(e.s, pos)
+		if b.inHost() && malformedHostEnd(e.s, stop) {
+			return Occurrence{}, false // "https://example]org/": not a host
+		}
+		if next, ok := e.joinSpacedHost(stop); ok {
+			pos = next
+			continue
+		}
 		if joins >= maxJoins || len(b.out) > maxURLLen {
 			break
 		}
@@ -172,6 +200,15 @@ func (e *extractor) extract(c candidate) (Occurrence, bool) {
 		pos = br.contStart
 	}
 	return e.finish(c, opener)
+}
+
+// malformedHostEnd reports whether a host stopped at s[i] by a character
+// that cannot follow a host, glued to more of it ("example]org").
+func malformedHostEnd(s string, i int) bool {
+	if i+1 >= len(s) || !isAlnum(s[i+1]) {
+		return false
+	}
+	return strings.IndexByte("[]{}\\|^`", s[i]) >= 0
 }
 
 // applyJoin records a join and settles a hyphen left at the break.
@@ -373,111 +410,37 @@ func (e *extractor) finishAlt(u string, start int) string {
 		opener = e.s[start-1]
 	}
 	minLen := 1
-	if k := strings.Index(u, "://"); k >= 0 {
-		minLen = k + 4
+	if hasWebScheme(u) {
+		minLen = strings.Index(u, "://") + 4
 	}
 	cut := trailingTrim(u, minLen, opener)
 	u, _ = normalizeEscapes(u[:len(u)-cut])
-	if !e.acceptable(u, strings.Contains(u, "://")) {
+	if !e.acceptable(u, hasWebScheme(u)) {
 		return ""
 	}
 	return u
 }
 
-// acceptable checks the finished URL: a real host, and a form net/url
-// parses (the crawler will need it to).
+// acceptable checks the finished URL: net/url parses its fetch form, and
+// its host is a real one.
 func (e *extractor) acceptable(u string, hasScheme bool) bool {
 	full := u
 	if !hasScheme {
 		full = "http://" + u
 	}
-	p, err := url.Parse(full)
+	p, err := url.Parse(escapeStrayPercents(full))
 	if err != nil || p.Host == "" || p.Opaque != "" {
 		return false
 	}
-	host := u
-	if hasScheme {
-		host = host[strings.Index(host, "://")+3:]
-	}
-	if k := strings.IndexAny(host, "/?#"); k >= 0 {
-		host = host[:k]
-	}
-	return validHost(host, hasScheme)
-}
-
-// validHost checks a host as written: labels of letters, digits and
-// hyphens, a TLD of letters (or an IPv4 address, or localhost).
-func validHost[T ~string | ~[]byte](host T, hasScheme bool) bool {
-	h := hostname(host)
-	if hasScheme && len(h) == 9 && strings.EqualFold(string(h), "localhost") {
-		return true
-	}
-	if len(h) > 0 && h[len(h)-1] == '.' {
-		h = h[:len(h)-1]
-	}
-	labels, numeric := 0, 0
-	for len(h) > 0 || labels == 0 {
-		k := 0
-		for k < len(h) && h[k] != '.' {
-			k++
-		}
-		l := h[:k]
-		if len(l) == 0 || l[0] == '-' || l[len(l)-1] == '-' || len(l) > 63 {
+	if port := p.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n > 65535 {
 			return false
 		}
-		labels++
-		if allDigits(l) {
-			numeric++
-		}
-		if k == len(h) {
-			break
-		}
-		h = h[k+1:]
 	}
-	if numeric == labels {
-		return labels == 4
+	if strings.HasPrefix(p.Host, "[") {
+		return hasScheme && ipLiteral(p.Hostname())
 	}
-	return labels >= 2 && hasTLDShape(h)
-}
-
-// hostname drops the user information and port from an authority.
-func hostname[T ~string | ~[]byte](h T) T {
-	for i := len(h) - 1; i >= 0; i-- {
-		if h[i] == '@' {
-			h = h[i+1:]
-			break
-		}
-	}
-	for i := len(h) - 1; i >= 0; i-- {
-		if h[i] == ':' {
-			return h[:i]
-		}
-	}
-	return h
-}
-
-// hasTLDShape reports whether the last label of h looks like a TLD: two or
-// more letters (any script), or an IDN "xn--" label.
-func hasTLDShape[T ~string | ~[]byte](h T) bool {
-	dot := -1
-	for i := len(h) - 1; i >= 0; i-- {
-		if h[i] == '.' {
-			dot = i
-			break
-		}
-	}
-	tld := string(h[dot+1:])
-	if strings.HasPrefix(tld, "xn--") && len(tld) > 4 {
-		return true
-	}
-	n := 0
-	for _, r := range tld {
-		if r < 0x80 && !isLetter(byte(r)) || r >= 0x80 && !isURLRune(r) {
-			return false
-		}
-		n++
-	}
-	return n >= 2
+	return validHost(p.Hostname(), hasScheme)
 }
 
 // position returns the 1-based line and byte column of offset at, which must

@@ -72,16 +72,22 @@ func CleanAttrURL(raw string) (clean string, repairs []string, ok bool) {
 			repairs = append(repairs, r.name)
 		}
 	}
-	u, err := url.Parse(s)
+	u, err := url.Parse(escapeStrayPercents(s))
 	if err != nil || u.Host == "" || !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
 		return s, repairs, false
 	}
-	return s, repairs, true
+	if strings.HasPrefix(u.Host, "[") {
+		return s, repairs, ipLiteral(u.Hostname())
+	}
+	return s, repairs, validHost(u.Hostname(), true) // not "https://example]org/"
 }
 
 func invisFlag(kind int) repairFlags {
-	if kind == invisSoftHyphen {
+	switch kind {
+	case invisSoftHyphen:
 		return fixSoftHyphen
+	case invisMask:
+		return fixInlineTags
 	}
 	return fixZeroWidth
 }

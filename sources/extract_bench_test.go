@@ -67,9 +67,11 @@ func BenchmarkExtractText(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for b.Loop() {
 		ExtractText(text, ev)
 	}
+	reportCPU(b, cpu0, len(text))
 }
 
 func TestBenchCorpusFindsURLs(t *testing.T) {

@@ -311,9 +311,9 @@ var fixtures = []fixture{
 	{name: "neg no urls at all",
 		text: "Plain prose with e.g. dots, i.e. abbreviations, 3.5/km speeds and a.m./p.m. times.",
 		want: []string{}},
-	{name: "neg host without tld",
+	{name: "single-label hosts after a scheme",
 		text: "http://intranet/wiki and http://localhost:8080/admin work locally.",
-		want: []string{"http://localhost:8080/admin"}},
+		want: []string{"http://intranet/wiki", "http://localhost:8080/admin"}},
 }
 
 func TestExtractFixtures(t *testing.T) {

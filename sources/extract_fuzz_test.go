@@ -4,11 +4,27 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode"
 )
 
+// documentedRepairs are the Repairs values the README lists; a URL that
+// differs from its text must say which of them made it.
+var documentedRepairs = func() map[string]bool {
+	m := map[string]bool{
+		"joined line wrap": true, "removed spaces inside URL": true, "joined nested URL": true,
+		"removed inserted hyphen": true, "kept hyphen at break": true, "trimmed trailing punctuation": true,
+	}
+	for _, r := range repairNames {
+		m[r.name] = true
+	}
+	return m
+}()
+
 // FuzzExtractText checks the extractor's contract on arbitrary input: no
-// panic, spans inside the text, URLs that parse, and URLs that are stable
-// (extracting a chosen URL's own text finds exactly that URL).
+// panic; every span is the text's own bytes; a URL that differs from its
+// span names documented repairs; no URL holds whitespace; net/url parses
+// every URL's fetch form; and URLs are stable (extracting a chosen URL's
+// own text finds exactly that URL).
 func FuzzExtractText(f *testing.F) {
 	for _, fx := range fixtures {
 		f.Add(fx.text)
@@ -25,12 +41,23 @@ func FuzzExtractText(f *testing.F) {
 			if text[o.Start:o.End] != o.Raw {
 				t.Fatalf("raw %q != text %q", o.Raw, text[o.Start:o.End])
 			}
-			full := o.URL
-			if !strings.Contains(o.URL, "://") {
-				full = "http://" + o.URL
+			if strings.ContainsFunc(o.URL, unicode.IsSpace) {
+				t.Fatalf("URL %q holds whitespace", o.URL)
 			}
-			if _, err := url.Parse(full); err != nil {
-				t.Fatalf("%q does not parse: %v", o.URL, err)
+			if !o.Repaired && o.URL != o.Raw {
+				t.Fatalf("unrepaired URL %q differs from its text %q", o.URL, o.Raw)
+			}
+			for _, r := range o.Repairs {
+				if !documentedRepairs[r] {
+					t.Fatalf("repair %q is not a documented one", r)
+				}
+			}
+			fetch, err := FetchURL(o.URL)
+			if err != nil {
+				t.Fatalf("%q has no fetch form: %v", o.URL, err)
+			}
+			if _, err := url.Parse(fetch); err != nil {
+				t.Fatalf("%q (fetch form %q) does not parse: %v", o.URL, fetch, err)
 			}
 			again := ExtractText(o.URL, Evidence{})
 			if len(again) != 1 || again[0].URL != o.URL {

@@ -9,13 +9,17 @@ import (
 	xhtml "golang.org/x/net/html"
 )
 
-// urlAttrs names, per element, the attributes that hold a reference.
-var urlAttrs = map[string]string{
-	"a": "href", "area": "href",
-	"img": "src", "iframe": "src", "embed": "src", "source": "src", "video": "src",
-	"audio": "src", "track": "src", "script": "src",
-	"blockquote": "cite", "q": "cite", "del": "cite", "ins": "cite",
+// refAttrs are the attributes a browser follows or loads, on any element
+// (custom elements with href included): one URL each.
+var refAttrs = map[string]bool{
+	"href": true, "src": true, "cite": true, "action": true, "formaction": true,
+	"poster": true, "background": true, "longdesc": true, "manifest": true,
+	"xlink:href": true, "icon": true,
 }
+
+// listAttrs hold several URLs: srcset candidates ("a.jpg 1x, b.jpg 2x") and
+// ping's space-separated list.
+var listAttrs = map[string]bool{"srcset": true, "imagesrcset": true, "ping": true}
 
 // htmlText is a run of text between tags, entities still encoded.
 type htmlText struct {
@@ -34,11 +38,9 @@ type htmlAttr struct {
 // extractHTML reads HTML and Netscape bookmark files: URLs in reference
 // attributes, the canonical link as the source URL, and bare URLs in text.
 func extractHTML(original string, doc *Document, opts Options) {
-	// A <wbr> inside a URL in text splits it into two text tokens; it is
-	// replaced by invisible characters of the same byte length, which the
-	// URL repairer removes, so the URL reads whole and offsets still point
-	// into the original.
-	text := maskWordBreaks(original)
+	// A <wbr>, <span> or <br> inside a URL in text splits it into two text
+	// tokens; see maskInlineTags.
+	text := maskInlineTags(original)
 	defer func() {
 		for i := range doc.Occurrences {
 			o := &doc.Occurrences[i]
@@ -55,11 +57,17 @@ func extractHTML(original string, doc *Document, opts Options) {
 		visible                 strings.Builder
 	)
 	z := xhtml.NewTokenizer(strings.NewReader(text))
-	off := 0
+	off, nextLook := 0, ctxStride
 	for {
 		tt := z.Next()
 		if tt == xhtml.ErrorToken {
 			break
+		}
+		if opts.ctx != nil && off >= nextLook {
+			if opts.ctx.Err() != nil {
+				return
+			}
+			nextLook = off + ctxStride
 		}
 		raw := string(z.Raw())
 		start := off
@@ -105,11 +113,15 @@ func extractHTML(original string, doc *Document, opts Options) {
 			case "base":
 				base = strings.TrimSpace(value("href"))
 			case "link":
-				if s, ok := get("href"); ok && hasToken(value("rel"), "canonical") {
-					attrs = append(attrs, htmlAttr{start: start + s.Start, end: start + s.End, raw: raw[s.Start:s.End], source: true})
+				if _, ok := get("href"); ok && hasToken(value("rel"), "canonical") {
 					canonical = strings.TrimSpace(value("href"))
 				}
 			case "meta":
+				if s, ok := get("content"); ok && strings.EqualFold(strings.TrimSpace(value("http-equiv")), "refresh") {
+					if a, ok := refreshTarget(raw, s, start); ok {
+						attrs = append(attrs, a)
+					}
+				}
 				key := strings.ToLower(value("property") + value("name") + value("itemprop"))
 				switch key {
 				case "og:url":
@@ -131,13 +143,9 @@ func extractHTML(original string, doc *Document, opts Options) {
 					date = findDate(value("datetime"))
 				}
 			}
-			if attr, ok := urlAttrs[tag]; ok {
-				if s, ok := get(attr); ok {
-					attrs = append(attrs, htmlAttr{start: start + s.Start, end: start + s.End, raw: raw[s.Start:s.End]})
-					if tag == "a" {
-						anchor, _, _ = CleanAttrURL(raw[s.Start:s.End])
-					}
-				}
+			attrs = appendRefAttrs(attrs, tag, raw, start, spans, value)
+			if s, ok := get("href"); ok && tag == "a" {
+				anchor, _, _ = CleanAttrURL(raw[s.Start:s.End])
 			}
 		case xhtml.EndTagToken:
 			name, _ := z.TagName()
@@ -181,7 +189,10 @@ func extractHTML(original string, doc *Document, opts Options) {
 		}
 	}
 	ev := evidenceFor(doc.Title, doc.Date, opts)
-	for _, t := range texts {
+	for i, t := range texts {
+		if i%256 == 0 && opts.ctx != nil && opts.ctx.Err() != nil {
+			return
+		}
 		if !strings.Contains(t.raw, ".") {
 			continue // no URL can be in it; skips the many whitespace runs
 		}
@@ -201,49 +212,181 @@ func extractHTML(original string, doc *Document, opts Options) {
 	}
 }
 
-// maskWordBreaks replaces every <wbr>, <wbr/> and <wbr /> tag with zero-width
-// spaces and soft hyphens of exactly the tag's byte length.
-func maskWordBreaks(text string) string {
-	lower := strings.ToLower(text)
-	if !strings.Contains(lower, "<wbr") {
-		return text
+// appendRefAttrs adds the URL-bearing attributes of one start tag: every
+// refAttrs attribute, <object data>, and each URL of a list attribute. A
+// canonical <link> is the document's source.
+func appendRefAttrs(attrs []htmlAttr, tag, raw string, start int, spans []TagAttr, value func(string) string) []htmlAttr {
+	source := tag == "link" && hasToken(value("rel"), "canonical")
+	for _, s := range spans {
+		switch {
+		case refAttrs[s.Name] || s.Name == "data" && tag == "object":
+			attrs = append(attrs, htmlAttr{start: start + s.Start, end: start + s.End, raw: raw[s.Start:s.End], source: source && s.Name == "href"})
+		case listAttrs[s.Name]:
+			for _, p := range listURLs(raw[s.Start:s.End], s.Name == "ping") {
+				attrs = append(attrs, htmlAttr{start: start + s.Start + p[0], end: start + s.Start + p[1], raw: raw[s.Start+p[0] : s.Start+p[1]]})
+			}
+		}
 	}
-	var b strings.Builder
-	b.Grow(len(text))
+	return attrs
+}
+
+// listURLs returns the [start, end) spans of the URLs in a srcset value
+// (comma-separated candidates, each a URL and an optional descriptor) or,
+// when spaced, a ping value (URLs separated by spaces).
+func listURLs(v string, spaced bool) [][2]int {
+	var out [][2]int
+	i := 0
+	for i < len(v) {
+		for i < len(v) && (isHTMLSpace(v[i]) || !spaced && v[i] == ',') {
+			i++
+		}
+		j := i
+		for j < len(v) && !isHTMLSpace(v[j]) {
+			j++
+		}
+		end := j
+		if !spaced {
+			for end > i && v[end-1] == ',' {
+				end-- // "a.jpg," is a candidate without a descriptor
+			}
+		}
+		if end > i {
+			out = append(out, [2]int{i, end})
+		}
+		i = j
+		if !spaced {
+			for i < len(v) && v[i] != ',' {
+				i++ // the descriptor ("2x", "480w")
+			}
+		}
+	}
+	return out
+}
+
+// refreshTarget finds the URL in a <meta http-equiv="refresh"> content
+// value ("5; url=https://example.org/next"), given its span s in the raw tag.
+func refreshTarget(raw string, s TagAttr, start int) (htmlAttr, bool) {
+	v := raw[s.Start:s.End]
+	semi := strings.IndexAny(v, ";,")
+	if semi < 0 {
+		return htmlAttr{}, false
+	}
+	i := semi + 1
+	for i < len(v) && isHTMLSpace(v[i]) {
+		i++
+	}
+	if i+3 < len(v) && strings.EqualFold(v[i:i+3], "url") {
+		j := i + 3
+		for j < len(v) && isHTMLSpace(v[j]) {
+			j++
+		}
+		if j < len(v) && v[j] == '=' {
+			i = j + 1
+			for i < len(v) && isHTMLSpace(v[i]) {
+				i++
+			}
+		}
+	}
+	end := len(v)
+	if i < end && (v[i] == '\'' || v[i] == '"') {
+		if k := strings.IndexByte(v[i+1:], v[i]); k >= 0 {
+			end = i + 1 + k
+		}
+		i++
+	}
+	if i >= end {
+		return htmlAttr{}, false
+	}
+	return htmlAttr{start: start + s.Start + i, end: start + s.Start + end, raw: v[i:end]}, true
+}
+
+// inlineTags are the elements that can sit inside a URL in running text
+// without breaking it for a reader: phrasing markup and <wbr>. <br> is a
+// line break, read like a newline in plain text.
+var inlineTags = setOf(`span b i em strong u s small mark font sub sup abbr wbr br`)
+
+// maskInlineTags replaces every inline tag (start or end, with its
+// attributes) with invisible characters of exactly the tag's byte length,
+// and <br> with a newline and invisible characters, so that a URL split by
+// markup reads whole and offsets still point into the original. It reads
+// the text once and copies it only when it has such a tag.
+func maskInlineTags(text string) string {
+	var b []byte
 	last := 0
-	for i := 0; ; {
-		j := strings.Index(lower[i:], "<wbr")
+	for i := 0; i < len(text); {
+		j := strings.IndexByte(text[i:], '<')
 		if j < 0 {
 			break
 		}
 		start := i + j
-		end := start + len("<wbr")
-		for end < len(lower) && (lower[end] == ' ' || lower[end] == '/') {
-			end++
-		}
-		if end >= len(lower) || lower[end] != '>' {
+		end, name := inlineTagAt(text, start)
+		if end == 0 {
 			i = start + 1
 			continue
 		}
-		end++
-		b.WriteString(text[last:start])
-		b.WriteString(invisible(end - start))
+		if b == nil {
+			b = make([]byte, 0, len(text))
+		}
+		b = append(b, text[last:start]...)
+		if name == "br" {
+			b = append(b, '\n')
+			b = append(b, invisible(end-start-1)...)
+		} else {
+			b = append(b, invisible(end-start)...)
+		}
 		last, i = end, end
 	}
-	b.WriteString(text[last:])
-	return b.String()
+	if b == nil {
+		return text
+	}
+	return string(append(b, text[last:]...))
 }
 
-// invisible returns n bytes (n ≥ 5) of U+200B (3 bytes) and U+00AD
-// (2 bytes).
+// inlineTagAt returns the end of an inline tag that starts at text[i] ('<')
+// and its lower-case name; 0 when there is none.
+func inlineTagAt(text string, i int) (int, string) {
+	j := i + 1
+	if j < len(text) && text[j] == '/' {
+		j++
+	}
+	k := j
+	for k < len(text) && k-j < 8 && isLetter(text[k]) {
+		k++
+	}
+	if k == j || k >= len(text) {
+		return 0, ""
+	}
+	name := strings.ToLower(text[j:k])
+	if !inlineTags[name] || text[k] != '>' && text[k] != '/' && !isHTMLSpace(text[k]) {
+		return 0, ""
+	}
+	var quote byte
+	for ; k < len(text) && k-i < 512; k++ {
+		switch c := text[k]; {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '<':
+			return 0, ""
+		case c == '>':
+			return k + 1, name
+		}
+	}
+	return 0, ""
+}
+
+// invisible returns n bytes (n ≥ 2) of mask characters (see maskRune3).
 func invisible(n int) string {
 	var b strings.Builder
 	for n > 0 {
-		if n%2 == 1 || n == 3 {
-			b.WriteString("\u200b")
+		if n%2 == 1 || n == 3 || n > 4 {
+			b.WriteRune(maskRune3)
 			n -= 3
 		} else {
-			b.WriteString("\u00ad")
+			b.WriteRune(maskRune2)
 			n -= 2
 		}
 	}
@@ -365,6 +508,14 @@ func hasToken(list, token string) bool {
 	return false
 }
 
+// collapseSpace joins the words of s with single spaces and drops the
+// invisible characters that masked inline tags.
 func collapseSpace(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == maskRune3 || r == maskRune2 {
+			return -1
+		}
+		return r
+	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }

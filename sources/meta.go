@@ -71,8 +71,15 @@ func monthNumber(name string) int {
 	return i/3 + 1
 }
 
-// headOf returns the first n lines of text.
+// headBytes caps headOf, so a document that is one long line is not
+// searched whole for its title and date.
+const headBytes = 16 << 10
+
+// headOf returns the first n lines of text, at most headBytes of them.
 func headOf(text string, n int) string {
+	if len(text) > headBytes {
+		text = text[:headBytes]
+	}
 	end := 0
 	for i := 0; i < n; i++ {
 		j := strings.IndexByte(text[end:], '\n')
@@ -107,18 +114,29 @@ var (
 	weakSourceLabels   = []string{"source", "source url", "url", "link", "permalink", "quelle", "fuente", "источник", "المصدر"}
 )
 
+// labelWindow bounds how far back from a URL a label is looked for. A label
+// is a few words; looking further would make extraction quadratic on a page
+// that is one long line (issue 17).
+const labelWindow = 128
+
 // labelBefore returns the label (lowercased, without its colon) that stands
 // just before offset start: on the same line, or alone on one of the two
 // previous non-blank lines.
 func labelBefore(text string, start int) string {
-	lineStart := strings.LastIndexByte(text[:start], '\n') + 1
+	lineStart, ok := lineStartNear(text, start)
+	if !ok {
+		return "" // more than a label's worth of text before the URL
+	}
 	before := cleanLabel(text[lineStart:start])
 	if before != "" {
 		return before
 	}
 	end := lineStart - 1
 	for tries := 0; tries < 3 && end > 0; tries++ {
-		ls := strings.LastIndexByte(text[:end], '\n') + 1
+		ls, ok := lineStartNear(text, end)
+		if !ok {
+			return ""
+		}
 		line := strings.TrimSpace(text[ls:end])
 		end = ls - 1
 		if line == "" {
@@ -130,6 +148,22 @@ func labelBefore(text string, start int) string {
 		return ""
 	}
 	return ""
+}
+
+// lineStartNear returns where the line holding offset at begins, looking
+// back at most labelWindow bytes past blanks; ok is false when the line has
+// more text than that before at.
+func lineStartNear(text string, at int) (int, bool) {
+	k := at
+	for k > 0 && (text[k-1] == ' ' || text[k-1] == '\t' || text[k-1] == '\r') {
+		k-- // blanks before the URL cost nothing: they are walked once
+	}
+	lo := max(0, k-labelWindow)
+	i := strings.LastIndexByte(text[lo:k], '\n')
+	if i < 0 {
+		return 0, lo == 0
+	}
+	return lo + i + 1, true
 }
 
 // cleanLabel strips the markup and punctuation around a label such as

@@ -1,5 +1,7 @@
 package sources
 
+import "context"
+
 // Role says what a URL is to the document that contains it.
 type Role string
 
@@ -9,6 +11,10 @@ const (
 	RoleSource Role = "source"
 	// RoleCited marks every other URL in the document.
 	RoleCited Role = "cited"
+	// RoleCode marks a URL inside Markdown code (a fenced block or an inline
+	// code span): an example rather than a citation, which reports and the
+	// catalog leave out.
+	RoleCode Role = "code"
 )
 
 // Occurrence is one URL found in a text, with where it was and how it was
@@ -45,4 +51,8 @@ type Evidence struct {
 	// LineWidth is the document's typical wrap width in bytes; 0 means unknown
 	// and the extractor measures it from the text.
 	LineWidth int
+
+	// ctx stops a long extraction; set by ExtractDocumentContext through
+	// evidenceFor, nil for ExtractText.
+	ctx context.Context
 }

@@ -15,6 +15,7 @@ const (
 	fixRefanged
 	fixSchemeSpaces
 	fixEscaped
+	fixInlineTags
 )
 
 // repairNames lists the clean-ups in the order they are reported, with the
@@ -31,6 +32,7 @@ var repairNames = []struct {
 	{fixRefanged, "refanged", 0.97},
 	{fixSchemeSpaces, "removed spaces in scheme separator", 0.95},
 	{fixEscaped, "percent-encoded stray characters", 0.95},
+	{fixInlineTags, "removed inline HTML tags", 0.97},
 }
 
 // urlBuilder accumulates one URL: the cleaned bytes and, for each, where its
@@ -48,6 +50,7 @@ type urlBuilder struct {
 	checkHost bool // validate the host when the path starts (not when reading ahead)
 	parens    int  // '(' not yet closed in the path
 	brackets  int  // '[' not yet closed in the path
+	braces    int  // '{' not yet closed in the path
 	flags     repairFlags
 
 	lastConsumed int  // text offset past the last byte consumed, invisibles included
@@ -61,7 +64,7 @@ func (b *urlBuilder) reset(start int) {
 	b.start, b.authStart, b.pathStart = start, 0, -1
 	b.hasScheme, b.sawAt, b.sawPort = false, false, false
 	b.hostSoFar = 0
-	b.parens, b.brackets = 0, 0
+	b.parens, b.brackets, b.braces = 0, 0, 0
 	b.checkHost = false
 	b.flags = 0
 	b.lastConsumed = start
@@ -124,11 +127,20 @@ func (b *urlBuilder) scanRun(s string, i int) int {
 			return i
 		}
 		if k := invisibleKind(r); k != invisNone {
-			b.noteInvisible(k, i+size)
+			if b.keepJoiner(r, s, i+size) {
+				b.addString(s[i:i+size], i+size)
+			} else {
+				b.noteInvisible(k, i+size)
+			}
 			i += size
 			continue
 		}
 		if !isURLRune(r) {
+			return i
+		}
+		if isCJK(r) && len(b.out) > b.authStart && isAlnum(b.out[len(b.out)-1]) && b.asciiSegment() {
+			// "example.comを参照", "…/page了解更多": CJK prose glued to an
+			// ASCII host or path segment; "…/wiki/北京" and "…/東京2" go on.
 			return i
 		}
 		b.addString(s[i:i+size], i+size)
@@ -137,8 +149,35 @@ func (b *urlBuilder) scanRun(s string, i int) int {
 	return i
 }
 
+// asciiSegment reports whether the host or path segment being copied (since
+// the last '/', '.', '?', '#', '=' or '&') is all ASCII so far.
+func (b *urlBuilder) asciiSegment() bool {
+	for k := len(b.out) - 1; k >= b.authStart; k-- {
+		c := b.out[k]
+		if c >= utf8.RuneSelf {
+			return false
+		}
+		if strings.IndexByte("/.?#=&", c) >= 0 {
+			return true
+		}
+	}
+	return true
+}
+
+// keepJoiner reports whether the joiner r, whose bytes end at s[next], is
+// the script's own: see keepsJoiner.
+func (b *urlBuilder) keepJoiner(r rune, s string, next int) bool {
+	prev, _ := utf8.DecodeLastRune(b.out)
+	nr, _ := utf8.DecodeRuneInString(s[next:])
+	return keepsJoiner(r, prev, nr)
+}
+
 func (b *urlBuilder) noteInvisible(kind int, rawEnd int) {
 	b.lastConsumed = rawEnd
+	if kind == invisMask {
+		b.flags |= fixInlineTags // no break mark: the tag was not a break
+		return
+	}
 	if kind == invisSoftHyphen {
 		b.flags |= fixSoftHyphen
 		b.softBreak, b.zwBreak = true, false
@@ -146,6 +185,44 @@ func (b *urlBuilder) noteInvisible(kind int, rawEnd int) {
 		b.flags |= fixZeroWidth
 		b.zwBreak, b.softBreak = true, false
 	}
+}
+
+// authorityPrefix copies, at the start of a URL's authority, user
+// information ("user:pass@") and an IP literal ("[2001:db8::1]") as
+// written; net/url checks them when the URL is finished. It returns where
+// the rest of the host starts.
+func (b *urlBuilder) authorityPrefix(s string, i int) int {
+	j := i
+	for j < len(s) && j-i < 256 && isUserinfoByte(s[j]) {
+		j++
+	}
+	if j > i && j+1 < len(s) && s[j] == '@' && (isAlnum(s[j+1]) || s[j+1] == '[' || s[j+1] >= utf8.RuneSelf) {
+		for k := i; k <= j; k++ {
+			b.add(s[k], k+1)
+		}
+		b.sawAt = true
+		b.hostSoFar = -(j + 1 - i) // the user information is not host
+		i = j + 1
+	}
+	if i < len(s) && s[i] == '[' {
+		j := i + 1
+		for j < len(s) && j-i < 64 && (isHex(s[j]) || s[j] == ':' || s[j] == '.' || s[j] == '%' || isAlnum(s[j])) {
+			j++
+		}
+		if j < len(s) && s[j] == ']' && j > i+2 {
+			for k := i; k <= j; k++ {
+				b.add(s[k], k+1)
+			}
+			i = j + 1
+		}
+	}
+	return i
+}
+
+// isUserinfoByte reports whether c may appear in the user information of
+// an authority (RFC 3986: unreserved, sub-delims, ':' and '%').
+func isUserinfoByte(c byte) bool {
+	return byteClass[c]&clsHost != 0 || c == ':' || c == '%' || strings.IndexByte("!$&'()*+,;=", c) >= 0
 }
 
 // hostStep copies one item of a host name and returns its length, or 0 when
@@ -270,110 +347,16 @@ func (b *urlBuilder) pathStep(s string, i int) int {
 			return 0
 		}
 		b.brackets--
+	case '{':
+		b.braces++
+	case '}':
+		if b.braces == 0 {
+			return 0
+		}
+		b.braces--
 	}
 	b.add(c, i+1)
 	return 1
-}
-
-// entityEndsURL reports whether a decoded character reference is a delimiter
-// around the URL rather than part of it (&quot;, &lt;, &gt;, &nbsp;, &#39;).
-func entityEndsURL(r rune) bool {
-	switch r {
-	case '"', '<', '>', '\'', ' ', '\t', '\n', '\r', 0xA0:
-		return true
-	}
-	return false
-}
-
-// appendDecoded appends a character decoded from an entity. Characters that
-// could change how the URL is read again ("[" of a defanged dot, quotes,
-// brackets) are percent-encoded instead, so the URL is stable.
-func (b *urlBuilder) appendDecoded(r rune, rawEnd int) {
-	b.flags |= fixEntities
-	var buf [utf8.UTFMax]byte
-	n := utf8.EncodeRune(buf[:], r)
-	if safeDecoded(r) {
-		b.addString(string(buf[:n]), rawEnd)
-		return
-	}
-	b.flags |= fixEscaped
-	for k := 0; k < n; k++ {
-		b.addString(percentByte(buf[k]), rawEnd)
-	}
-}
-
-func safeDecoded(r rune) bool {
-	if r >= utf8.RuneSelf {
-		return isURLRune(r)
-	}
-	return isAlnum(byte(r)) || strings.IndexByte("-._~/?#=&:@!$+,;%", byte(r)) >= 0
-}
-
-func percentByte(c byte) string {
-	const hexdig = "0123456789ABCDEF"
-	return string([]byte{'%', hexdig[c>>4], hexdig[c&15]})
-}
-
-// parseEntity decodes an HTML character reference at s[i] ('&'): named ones
-// that occur in URLs, and numeric ones. It returns the rune and the length.
-func parseEntity(s string, i int) (rune, int, bool) {
-	j := i + 1
-	if j < len(s) && s[j] == '#' {
-		j++
-		base := rune(10)
-		if j < len(s) && (s[j] == 'x' || s[j] == 'X') {
-			base = 16
-			j++
-		}
-		start := j
-		var v rune
-		for j < len(s) && j-start < 7 {
-			d := hexVal(s[j])
-			if d < 0 || rune(d) >= base {
-				break
-			}
-			v = v*base + rune(d)
-			j++
-		}
-		if j == start || j >= len(s) || s[j] != ';' || v == 0 || v > utf8.MaxRune ||
-			(v >= 0xD800 && v <= 0xDFFF) {
-			return 0, 0, false
-		}
-		return v, j + 1 - i, true
-	}
-	start := j
-	for j < len(s) && j-start < 16 && isLetter(s[j]) {
-		j++
-	}
-	if j == start || j >= len(s) || s[j] != ';' {
-		return 0, 0, false
-	}
-	r, ok := namedEntities[s[start:j]]
-	if !ok {
-		return 0, 0, false
-	}
-	return r, j + 1 - i, true
-}
-
-var namedEntities = map[string]rune{
-	"amp": '&', "AMP": '&', "quot": '"', "QUOT": '"', "apos": '\'', "lt": '<', "LT": '<',
-	"gt": '>', "GT": '>', "nbsp": 0xA0, "shy": 0xAD, "sol": '/', "equals": '=', "quest": '?',
-	"num": '#', "percnt": '%', "colon": ':', "period": '.', "hyphen": '-', "dash": '-',
-	"lowbar": '_', "commat": '@', "plus": '+', "comma": ',', "semi": ';', "excl": '!',
-	"lpar": '(', "rpar": ')', "ast": '*', "dollar": '$', "zwj": 0x200D, "zwnj": 0x200C,
-	"ZeroWidthSpace": 0x200B, "NoBreak": 0x2060,
-}
-
-func hexVal(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'f':
-		return int(c-'a') + 10
-	case c >= 'A' && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
 }
 
 // trailingTrim returns how many bytes at the end of u belong to the prose:
@@ -384,9 +367,22 @@ func trailingTrim[T ~string | ~[]byte](u T, minLen int, opener byte) int {
 	for n > minLen {
 		c := u[n-1]
 		switch c {
-		case '.', ',', ';', ':', '!', '?', '\'', '*':
+		case '.', ',', ';', ':', '!', '?':
 			n--
 			continue
+		case '\'', '*':
+			// A quote closes a quoted path segment ("…_'quoted'") and a
+			// star a starred one ("…/*glob*") when the URL holds the
+			// opening one; otherwise it is the prose's (emphasis, quotes).
+			if opener == c || count(u[:n], c)%2 == 1 {
+				n--
+				continue
+			}
+		case '}':
+			if unbalanced(u[:n], '{', '}') {
+				n--
+				continue
+			}
 		case '_':
 			if opener == '_' {
 				n--
@@ -408,6 +404,16 @@ func trailingTrim[T ~string | ~[]byte](u T, minLen int, opener byte) int {
 	return len(u) - n
 }
 
+func count[T ~string | ~[]byte](u T, c byte) int {
+	n := 0
+	for i := 0; i < len(u); i++ {
+		if u[i] == c {
+			n++
+		}
+	}
+	return n
+}
+
 func unbalanced[T ~string | ~[]byte](u T, open, close byte) bool {
 	depth := 0
 	for i := 0; i < len(u); i++ {
@@ -420,107 +426,4 @@ func unbalanced[T ~string | ~[]byte](u T, open, close byte) bool {
 		}
 	}
 	return depth < 0
-}
-
-// normalizeEscapes makes the finished URL stable, so that reading it again
-// gives itself: it decodes entities that only appear after a first decoding
-// ("&amp;amp;"), escapes a '&' that would still start an entity after a few
-// passes, and percent-encodes a '%' that does not start a valid escape, which
-// URL parsers reject.
-func normalizeEscapes(u string) (string, repairFlags) {
-	var flags repairFlags
-	for pass := 0; pass < 8 && strings.IndexByte(u, '&') >= 0; pass++ {
-		next, fl, changed := decodeEntitiesOnce(u)
-		if !changed {
-			break
-		}
-		u, flags = next, flags|fl|fixEntities
-	}
-	if hasEntity(u) {
-		var sb strings.Builder
-		for i := 0; i < len(u); i++ {
-			if u[i] == '&' && entityAt(u, i) {
-				sb.WriteString("%26")
-				continue
-			}
-			sb.WriteByte(u[i])
-		}
-		u, flags = sb.String(), flags|fixEscaped
-	}
-	if strings.IndexByte(u, '%') >= 0 {
-		var sb strings.Builder
-		for i := 0; i < len(u); i++ {
-			if u[i] == '%' && (i+2 >= len(u) || !isHex(u[i+1]) || !isHex(u[i+2])) {
-				sb.WriteString("%25")
-				flags |= fixEscaped
-				continue
-			}
-			sb.WriteByte(u[i])
-		}
-		u = sb.String()
-	}
-	return u, flags
-}
-
-func hasEntity(u string) bool {
-	for i := 0; i < len(u); i++ {
-		if u[i] == '&' && entityAt(u, i) {
-			return true
-		}
-	}
-	return false
-}
-
-func entityAt(u string, i int) bool {
-	_, _, ok := parseEntity(u, i)
-	return ok
-}
-
-// decodeEntitiesOnce decodes the entities of u in one pass. A decoded '&'
-// stays pending so "&amp;amp;amp;" collapses to "&" in the same pass.
-func decodeEntitiesOnce(u string) (string, repairFlags, bool) {
-	var b urlBuilder
-	b.reset(0)
-	b.pathStart = 0
-	changed, pending := false, false
-	for i := 0; i < len(u); {
-		var r rune
-		var n int
-		var ok bool
-		switch {
-		case u[i] == '&':
-			r, n, ok = parseEntity(u, i)
-		case pending:
-			// The '&' just decoded may begin an entity with what follows.
-			probe := "&" + u[i:min(len(u), i+24)]
-			if r, n, ok = parseEntity(probe, 0); ok {
-				n-- // the '&' came from the output, not from u
-				b.out = b.out[:len(b.out)-1]
-			}
-		}
-		pending = false
-		if !ok {
-			b.out = append(b.out, u[i])
-			i++
-			continue
-		}
-		changed = true
-		i += n
-		switch {
-		case invisibleKind(r) != invisNone:
-		case r == '&':
-			b.out = append(b.out, '&')
-			pending = true
-		case entityEndsURL(r) || !safeDecoded(r):
-			var buf [utf8.UTFMax]byte
-			k := utf8.EncodeRune(buf[:], r)
-			for x := 0; x < k; x++ {
-				b.out = append(b.out, percentByte(buf[x])...)
-			}
-			b.flags |= fixEscaped
-		default:
-			b.appendDecoded(r, 0)
-		}
-	}
-	return string(b.out), b.flags, changed
 }

@@ -22,7 +22,11 @@ type evidence struct {
 	widthDone bool
 	width     int // typical wrap width in bytes; 0 when unknown
 
-	lower string // the text lowercased (ASCII), made on first use
+	// lower is text[lowerAt:lowerAt+len(lower)] with ASCII letters
+	// lowercased: a window that moves forward with the URLs, so the whole
+	// text is never copied (issue 17: bounded memory per document).
+	lower   string
+	lowerAt int
 }
 
 func (e *evidence) title() ([]string, map[string]string) {
@@ -187,16 +191,22 @@ func concatRun(words []string, target string) (string, bool) {
 // textWindow bounds how far from a URL the text is searched for spellings.
 const textWindow = 8 << 10
 
-// lowerText returns the text with ASCII letters lowercased, made once.
-func (e *evidence) lowerText() string {
-	if e.lower == "" && e.text != "" {
-		b := []byte(e.text)
+// lowerWindowSize is how much lowercased text is kept at a time.
+const lowerWindowSize = 64 << 10
+
+// lowerText returns text[from:to] with ASCII letters lowercased, from the
+// current window or a new one that starts at from. Calls come in text
+// order, so each byte is lowercased about once.
+func (e *evidence) lowerText(from, to int) string {
+	if from < e.lowerAt || to > e.lowerAt+len(e.lower) || e.lower == "" {
+		end := min(len(e.text), max(to, from+lowerWindowSize))
+		b := []byte(e.text[from:end])
 		for i, c := range b {
 			b[i] = lowerByte(c)
 		}
-		e.lower = string(b)
+		e.lower, e.lowerAt = string(b), from
 	}
-	return e.lower
+	return e.lower[from-e.lowerAt : to-e.lowerAt]
 }
 
 // textHasWord reports whether the lowercase word w appears as a whole word in
@@ -214,11 +224,12 @@ func (e *evidence) textHasPair(a, b string, start, end int) bool {
 }
 
 func (e *evidence) findOutside(start, end int, found func(string) bool) bool {
-	lt := e.lowerText()
-	if end > len(lt) || start > end {
+	if end > len(e.text) || start > end {
 		return false
 	}
-	return found(lt[max(0, start-textWindow):start]) || found(lt[end:min(len(lt), end+textWindow)])
+	from, to := max(0, start-textWindow), min(len(e.text), end+textWindow)
+	lt := e.lowerText(from, to)
+	return found(lt[:start-from]) || found(lt[end-from:])
 }
 
 // hasWholeWord reports whether w occurs in hay not glued to other letters.

@@ -28,6 +28,8 @@ type hyphenFacts struct {
 }
 
 var hyphenRules = []hyphenRule{
+	{"inside id", hyphenInsideID},
+	{"foreign prefix", hyphenForeignPrefix},
 	{"hex id", hyphenHexID}, // before "non-letter follows": ids may go on with a digit
 	{"uuid", hyphenUUID},
 	{"line range", hyphenLineRange},

@@ -30,9 +30,10 @@ var byteClass = func() (t [256]uint8) {
 	for _, c := range "-._~" {
 		t[c] |= clsURL | clsHost
 	}
-	// RFC 3986 gen-delims and sub-delims, plus '%'. Quotes, angle brackets,
-	// braces, backslash, '^', '`' and '|' end a URL in prose.
-	for _, c := range ":/?#[]@!$&'()*+,;=%" {
+	// RFC 3986 gen-delims and sub-delims, plus '%' and braces (URI
+	// templates, balanced like parentheses). Double quotes, angle brackets,
+	// backslash, '^', '`' and '|' end a URL in prose.
+	for _, c := range ":/?#[]@!$&'()*+,;=%{}" {
 		t[c] |= clsURL
 	}
 	for _, c := range "hHwW/" {
@@ -60,12 +61,23 @@ const (
 	invisNone = iota
 	invisSoftHyphen
 	invisZeroWidth
+	invisMask // fills the place of an inline HTML tag (maskInlineTags)
+)
+
+// Mask characters: U+2060 WORD JOINER (3 bytes) and U+034F COMBINING
+// GRAPHEME JOINER (2 bytes) fill any length from 2 bytes; both say "no
+// break here", which is what a tag inside a URL is.
+const (
+	maskRune3 = '\u2060'
+	maskRune2 = '\u034f'
 )
 
 func invisibleKind(r rune) int {
 	switch {
 	case r == 0xAD:
 		return invisSoftHyphen
+	case r == maskRune3 || r == maskRune2:
+		return invisMask
 	case r >= 0x200B && r <= 0x200F, // ZWSP, ZWNJ, ZWJ, LRM, RLM
 		r >= 0x202A && r <= 0x202E, // bidi embeddings (copied RTL text)
 		r >= 0x2060 && r <= 0x2064, // word joiner, invisible operators
@@ -76,17 +88,50 @@ func invisibleKind(r rune) int {
 	return invisNone
 }
 
-// isURLRune decides whether a non-ASCII rune continues a URL. Letters, digits
-// and combining marks of most scripts do (IRIs); punctuation, symbols and
-// spaces (ellipsis, curly quotes, guillemets, dashes, CJK full stops) belong
-// to the prose. Han, kana and Hangul also end a URL: in CJK prose a URL is
-// followed by text without a space, and IRIs in those scripts are usually
-// percent-encoded in the documents we read.
+// isURLRune decides whether a non-ASCII rune continues a URL (an IRI).
+// Letters, digits and combining marks of every script do, CJK included, and
+// so do symbols (emoji, ✪, ☃) and the en dash, which titles put in paths
+// ("2008–09"). Punctuation and spaces end it: ellipsis, curly quotes,
+// guillemets, em dashes, and the CJK and full-width punctuation a reader of
+// those scripts stops at (。、」），：).
 func isURLRune(r rune) bool {
-	if r >= 0x2E80 && r <= 0xD7FF || r >= 0xF900 && r <= 0xFAFF || r >= 0xFF00 {
+	switch {
+	case r == 0x2013: // en dash
+		return true
+	case r >= 0x3000 && r <= 0x303F, // CJK symbols and punctuation
+		r >= 0xFE10 && r <= 0xFE6F, // vertical, compatibility and small forms
+		r >= 0xFF00 && r <= 0xFF65: // full-width ASCII and half-width punctuation
 		return false
 	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+	if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
+		return true
+	}
+	return unicode.Is(unicode.So, r) || r >= 0x1F000 && unicode.Is(unicode.Sk, r) // emoji skin tones
+}
+
+// isCJK reports whether r is Han, kana or Hangul: prose in those scripts
+// follows a URL without a space, so it cannot be glued to an ASCII host.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+}
+
+// keepsJoiner reports whether a zero-width joiner or non-joiner between
+// prev and next is the script's own (a Malayalam chillu after a virama, a
+// Persian non-joiner between letters, an emoji sequence) rather than damage.
+func keepsJoiner(r, prev, next rune) bool {
+	if r != 0x200C && r != 0x200D || prev < 0x80 {
+		return false
+	}
+	if isVirama(prev) {
+		return true
+	}
+	return next >= 0x80 && isURLRune(next) && isURLRune(prev)
+}
+
+// isVirama reports whether r is the virama of an Indic script (U+094D,
+// U+09CD, … U+0D4D, U+0DCA), after which a joiner selects a conjunct form.
+func isVirama(r rune) bool {
+	return r >= 0x0900 && r <= 0x0DFF && (r&0x7F == 0x4D || r == 0x0DCA)
 }
 
 // schemeMatch is an http(s) scheme found in the text, possibly defanged
@@ -96,6 +141,24 @@ type schemeMatch struct {
 	end      int    // index just past the "//"
 	refanged bool
 	spaced   bool
+	entities bool // a separator was a character reference
+}
+
+// entityChar returns the length of c at s[i], written as itself or as an
+// HTML character reference ("&#47;", "&#x2F;", "&sol;"); 0 when neither.
+func entityChar(s string, i int, c byte) int {
+	if i >= len(s) {
+		return 0
+	}
+	if s[i] == c {
+		return 1
+	}
+	if s[i] == '&' {
+		if r, n, ok := parseEntity(s, i); ok && r == rune(c) {
+			return n
+		}
+	}
+	return 0
 }
 
 // matchScheme reports whether text[i:] starts an http(s) URL scheme.
@@ -123,6 +186,17 @@ func matchScheme(s string, i int) (schemeMatch, bool) {
 	k := skipOneSpace(s, j)
 	m.spaced = k != j
 	slashes := false
+	if n := entityChar(s, k, ':'); n > 1 {
+		// "https&#58;&#47;&#47;host": separators written as character
+		// references, in text and attribute values alike.
+		if n2 := entityChar(s, k+n, '/'); n2 > 0 {
+			if n3 := entityChar(s, k+n+n2, '/'); n3 > 0 {
+				m.end, m.entities = k+n+n2+n3, true
+				return m, true
+			}
+		}
+		return m, false
+	}
 	switch {
 	case strings.HasPrefix(s[k:], ":"):
 		k++
@@ -140,10 +214,16 @@ func matchScheme(s string, i int) (schemeMatch, bool) {
 		if k2 != k {
 			m.spaced = true
 		}
-		if !strings.HasPrefix(s[k2:], "//") {
+		n1 := entityChar(s, k2, '/')
+		n2 := 0
+		if n1 > 0 {
+			n2 = entityChar(s, k2+n1, '/')
+		}
+		if n1 == 0 || n2 == 0 {
 			return m, false
 		}
-		k = k2 + 2
+		m.entities = n1 > 1 || n2 > 1
+		k = k2 + n1 + n2
 	}
 	m.end = k
 	return m, true
@@ -213,10 +293,16 @@ func matchWWW(s string, i int) bool {
 	j := i + 3
 	if s[j] == '.' {
 		j++
+	} else if n := spacedDot(s, j); n > 0 {
+		j += n // "www . cisco . com/…": joinSpacedHost decides
 	} else if n := defangDot(s, j, true); n > 0 {
 		j += n
 	} else {
 		return false
+	}
+	if j < len(s) && s[j] >= utf8.RuneSelf {
+		r, _ := utf8.DecodeRuneInString(s[j:])
+		return unicode.IsLetter(r) || unicode.IsDigit(r) // www.пример.рф
 	}
 	return j < len(s) && isAlnum(s[j])
 }

@@ -36,6 +36,7 @@ func extractMarkdown(text string, doc *Document, opts Options) {
 	ev := evidenceFor(doc.Title, doc.Date, opts)
 	doc.Occurrences = ExtractText(text, ev)
 	markSource(text, doc.Occurrences)
+	markCode(doc.Occurrences, markdownCode(text))
 }
 
 // frontMatter splits a leading YAML block delimited by "---" lines into its
