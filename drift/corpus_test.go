@@ -70,7 +70,7 @@ func corpus(t testing.TB) []corpusCase {
 		add(n+"/kept 40%", b, keepShare(b, 0.4), true)
 		add(n+"/kept half", b, keepShare(b, 0.5), true)
 		add(n+"/second half replaced", b, keepShare(b, 0.5)+"\n\n"+dropShare(other, 0.5), true)
-		add(n+"/teaser only", b, keepShare(b, 0.2)+"\n\nSubscribe to continue reading.\n", true)
+		add(n+"/teaser only", b, keepShare(b, 0.3)+"\n\nThe full story appears in the printed edition.\n", true)
 	}
 	return cs
 }
