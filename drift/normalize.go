@@ -154,15 +154,23 @@ const (
 	headerLine   = 6  // a box or comment header
 	// minBeforeComments is how many words of text must come before a
 	// comment header for it to end the text.
-	minBeforeComments = 40
+	minBeforeComments = 20
 )
 
 // content returns the tokens of text that count: furniture lines dropped,
-// the comment section cut. It is what similarity and the diff compare.
+// the comment section cut. It is what similarity compares.
 func content(text string) []string {
-	var out, line []string
+	var out []string
+	keptLines(text, func(_ string, toks []string) { out = append(out, toks...) })
+	return out
+}
+
+// keptLines calls fn, in order, for each line of text that counts, with
+// its tokens (valid only during the call). The diff shows these lines.
+func keptLines(text string, fn func(raw string, toks []string)) {
+	var line []string
 	inBox := false
-	offset := 0
+	offset, words := 0, 0
 	for raw := range strings.Lines(text) {
 		offset += len(raw)
 		line = tokens(raw, line[:0])
@@ -173,8 +181,8 @@ func content(text string) []string {
 		case kindComments:
 			// A comment count near the top ("12 comments" under the
 			// title) is a counter, not the start of the comments.
-			if len(out) >= minBeforeComments && offset > len(text)/3 {
-				return out
+			if words >= minBeforeComments && offset > len(text)/3 {
+				return
 			}
 			continue
 		case kindBoxHeader:
@@ -187,9 +195,9 @@ func content(text string) []string {
 			continue
 		}
 		inBox = false
-		out = append(out, line...)
+		words += len(line)
+		fn(raw, line)
 	}
-	return out
 }
 
 type kind int
