@@ -1,0 +1,119 @@
+package archive
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// PageText is what content verdicts (soft-404, drift, replaced) read from
+// an HTML body: its title and its text.
+type PageText struct {
+	Title string
+	// Text is the readable article's text, exactly as a snapshot's text
+	// blob keeps it, so it compares with the reference copy; when
+	// readability finds no article (a home page, a parking page, a login
+	// form) it is the page's visible text instead, bounded.
+	Text string
+	// Article is true when Text is the readable article.
+	Article bool
+}
+
+// maxVisibleText bounds the fallback text: the pages that have no article
+// and matter here (parking, login, error pages) are short.
+const maxVisibleText = 64 << 10
+
+// ReadableText turns an HTML body (possibly a truncated prefix) into its
+// title and text without writing anything: the same extraction Capture
+// uses for the text blob, with a plain visible-text fallback. contentType
+// is the response's header (it may name the charset); pageURL may be nil.
+func ReadableText(body []byte, contentType string, pageURL *url.URL) PageText {
+	art, ok := extractArticle(body, contentType, pageURL)
+	if ok {
+		return PageText{Title: art.title, Text: art.text, Article: true}
+	}
+	title, text := visibleText(decodeText(body, contentType, true))
+	if art.title != "" {
+		title = art.title
+	}
+	return PageText{Title: title, Text: text}
+}
+
+// visibleText is the text a reader would see, one line per block, without
+// scripts, styles or templates.
+func visibleText(body []byte) (title, text string) {
+	doc, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		return "", ""
+	}
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if b.Len() >= maxVisibleText {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			if s := strings.Join(strings.Fields(n.Data), " "); s != "" {
+				if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+					b.WriteByte(' ')
+				}
+				b.WriteString(s)
+			}
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Svg, atom.Head:
+				if n.DataAtom == atom.Head {
+					title = findTitle(n)
+				}
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if n.Type == html.ElementNode && isBlock(n.DataAtom) && b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	walk(doc)
+	text = b.String()
+	if len(text) > maxVisibleText {
+		text = text[:maxVisibleText]
+		text = strings.ToValidUTF8(text, "")
+	}
+	return title, tidyText(text)
+}
+
+func findTitle(n *html.Node) string {
+	if n.Type == html.ElementNode && n.DataAtom == atom.Title {
+		var b strings.Builder
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode {
+				b.WriteString(c.Data)
+			}
+		}
+		return strings.Join(strings.Fields(b.String()), " ")
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if t := findTitle(c); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.Br, atom.Li, atom.Ul, atom.Ol, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
+		atom.Section, atom.Article, atom.Header, atom.Footer, atom.Nav, atom.Main, atom.Aside, atom.Form,
+		atom.Table, atom.Tr, atom.Td, atom.Th, atom.Blockquote, atom.Pre, atom.Label, atom.Button, atom.Dd, atom.Dt,
+		atom.Figcaption, atom.Title, atom.Body:
+		return true
+	}
+	return false
+}
