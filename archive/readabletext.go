@@ -2,6 +2,8 @@ package archive
 
 import (
 	"bytes"
+	"fmt"
+	"mime"
 	"net/url"
 	"strings"
 
@@ -116,4 +118,32 @@ func isBlock(a atom.Atom) bool {
 		return true
 	}
 	return false
+}
+
+// SnapshotText returns the readable text of a snapshot, checked against
+// its hash: the reference side of a drift comparison. It is the text
+// blob when the capture kept one; for an HTML capture without one (no
+// article was found, or readable copies are not kept) it is ReadableText
+// of the raw copy, so both sides of a comparison are made the same way.
+// "" and no error when there is no text to be had (not HTML, no copy).
+func (a *Archiver) SnapshotText(s Snapshot) (string, error) {
+	if s.TextBlob != "" {
+		b, err := a.blobs.get(s.TextBlob)
+		if err != nil {
+			return "", fmt.Errorf("text of snapshot %d: %w", s.ID, err)
+		}
+		return string(b), nil
+	}
+	if s.RawBlob == "" {
+		return "", nil
+	}
+	if mt, _, _ := mime.ParseMediaType(s.ContentType); !isHTML(strings.ToLower(mt)) {
+		return "", nil
+	}
+	raw, err := a.blobs.get(s.RawBlob)
+	if err != nil {
+		return "", fmt.Errorf("text of snapshot %d: %w", s.ID, err)
+	}
+	u, _ := url.Parse(s.URL)
+	return ReadableText(raw, s.ContentType, u).Text, nil
 }

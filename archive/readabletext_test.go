@@ -2,8 +2,11 @@ package archive
 
 import (
 	"net/url"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/linkrot/linkrot/internal/fakeweb"
 )
 
 func TestReadableTextArticle(t *testing.T) {
@@ -78,5 +81,49 @@ func TestReadableTextFallback(t *testing.T) {
 	// A huge page is bounded.
 	if _, text := visibleText([]byte("<div>" + strings.Repeat("lorem ipsum ", 20000) + "</div>")); len(text) > maxVisibleText+1 {
 		t.Errorf("visible text of %d bytes, bound %d", len(text), maxVisibleText)
+	}
+}
+
+// The reference side: the text a capture kept is what ReadableText gives
+// for the same body, so a page that did not change has similarity 1.
+func TestSnapshotTextMatchesReadableText(t *testing.T) {
+	w := newWeb(t)
+	page := articlePage("Harbour Board Votes to Replace Breakwater", harbourParas...)
+	w.Site("news.example").Page("/2024/04/29/harbour-breakwater", fakeweb.Respond(200, "text/html; charset=utf-8", page))
+	e := newEnv(t, nil)
+	r := fetch(t, w, articleURL, t0)
+	s := e.capture(t, r, Captured)
+
+	got, err := e.a.SnapshotText(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(articleURL)
+	if pt := ReadableText(r.Body, r.Header.Get("Content-Type"), u); got == "" || got != pt.Text {
+		t.Errorf("snapshot text and ReadableText differ:\n%q\n%q", got, pt.Text)
+	}
+	// Without a text blob, the raw copy is read the same way.
+	noText := s
+	noText.TextBlob = ""
+	if fromRaw, err := e.a.SnapshotText(noText); err != nil || fromRaw != got {
+		t.Errorf("text from the raw copy differs (%v):\n%q", err, fromRaw)
+	}
+	noText.ContentType = "application/pdf"
+	if txt, err := e.a.SnapshotText(noText); txt != "" || err != nil {
+		t.Errorf("non-HTML snapshot without text: %q, %v", txt, err)
+	}
+	if txt, err := e.a.SnapshotText(Snapshot{ID: 9}); txt != "" || err != nil {
+		t.Errorf("snapshot without text: %q, %v", txt, err)
+	}
+	// A damaged blob is an error, never a wrong reference text.
+	p, err := e.a.blobs.path(s.TextBlob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("tampered"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.a.SnapshotText(s); err == nil {
+		t.Error("damaged text blob read without error")
 	}
 }
