@@ -44,6 +44,16 @@ func ReadableText(body []byte, contentType string, pageURL *url.URL) PageText {
 	return PageText{Title: title, Text: text}
 }
 
+// VisibleText is the cheap reading of an HTML body: its title and visible
+// text, one line per block, without readability. It is enough for the
+// verdicts that need no reference copy (soft-404, replaced) when the link
+// has no snapshot to compare with; a drift comparison needs ReadableText,
+// which makes text the way the stored copies were made.
+func VisibleText(body []byte, contentType string) PageText {
+	title, text := visibleText(decodeText(body, contentType, true))
+	return PageText{Title: title, Text: text}
+}
+
 // visibleText is the text a reader would see, one line per block, without
 // scripts, styles or templates.
 func visibleText(body []byte) (title, text string) {

@@ -14,6 +14,34 @@ import (
 // unchanged): one ~30 KB news page with navigation, related links and
 // comments.
 func BenchmarkReadableText(b *testing.B) {
+	body, u := drift30KBPage()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		if pt := ReadableText(body, "text/html; charset=utf-8", u); !pt.Article {
+			b.Fatal("no article")
+		}
+	}
+	reportPerKPages(b, cpu0)
+}
+
+// BenchmarkVisibleText is the cheap reading, for links without a
+// reference copy.
+func BenchmarkVisibleText(b *testing.B) {
+	body, _ := drift30KBPage()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		if pt := VisibleText(body, "text/html; charset=utf-8"); pt.Title == "" {
+			b.Fatal("no title")
+		}
+	}
+	reportPerKPages(b, cpu0)
+}
+
+func drift30KBPage() ([]byte, *url.URL) {
 	var p strings.Builder
 	p.WriteString(`<!doctype html><html><head><title>A long article</title><script>var a=1;</script></head><body>
 <nav><a href="/">Home</a><a href="/news/">News</a><a href="/login">Sign in</a></nav><main><article><h1>A long article</h1>`)
@@ -25,17 +53,8 @@ func BenchmarkReadableText(b *testing.B) {
 		p.WriteString(`<div class="comment"><p>A reader comment that goes on for a while about the decision.</p></div>`)
 	}
 	p.WriteString(`</main><footer>© Example</footer></body></html>`)
-	body := []byte(p.String())
 	u, _ := url.Parse("https://news.example/2024/bridge")
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	cpu0 := cpuTime()
-	for b.Loop() {
-		if pt := ReadableText(body, "text/html; charset=utf-8", u); !pt.Article {
-			b.Fatal("no article")
-		}
-	}
-	reportPerKPages(b, cpu0)
+	return []byte(p.String()), u
 }
 
 // cpuTime is the process's CPU time (user and system, all threads): on a

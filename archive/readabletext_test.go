@@ -127,3 +127,11 @@ func TestSnapshotTextMatchesReadableText(t *testing.T) {
 		t.Error("damaged text blob read without error")
 	}
 }
+
+func TestVisibleText(t *testing.T) {
+	body := []byte("<html><head><title>Sign in</title><meta charset=\"windows-1252\"></head><body><p>Caf\xe9 members only</p><script>x()</script></body></html>")
+	pt := VisibleText(body, "text/html")
+	if pt.Title != "Sign in" || pt.Article || !strings.Contains(pt.Text, "Café members only") || strings.Contains(pt.Text, "x()") {
+		t.Errorf("VisibleText = %+v", pt)
+	}
+}

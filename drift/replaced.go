@@ -53,9 +53,10 @@ type Verdict struct {
 func Judge(p Page, o Options) Verdict {
 	o = o.withDefaults()
 	ref := NewFingerprint(p.RefText, o.Shingle)
-	cur := NewFingerprint(p.Text, o.Shingle)
+	var cur Fingerprint // only needed to compare: without a reference, not computed
 	v := Verdict{Similarity: 1, Comparable: !ref.Empty()}
 	if v.Comparable {
+		cur = NewFingerprint(p.Text, o.Shingle)
 		v.Similarity = Containment(ref, cur)
 	}
 	low := v.Comparable && v.Similarity < o.Threshold
