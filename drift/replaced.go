@@ -32,6 +32,11 @@ type Page struct {
 	Title    string // the current page's title
 	Text     string // the current readable text
 	RefText  string // the reference copy's readable text; "" if none
+	// Truncated: the check read only a prefix of the body (the read
+	// limit), so Text may end early. Only as much of the reference as
+	// Text has words is compared, or a long page would seem to have lost
+	// its end.
+	Truncated bool
 }
 
 // Verdict is the content verdict of one check.
@@ -52,11 +57,15 @@ type Verdict struct {
 // drifted and replaced. It is the one call a check makes.
 func Judge(p Page, o Options) Verdict {
 	o = o.withDefaults()
-	ref := NewFingerprint(p.RefText, o.Shingle)
-	var cur Fingerprint // only needed to compare: without a reference, not computed
-	v := Verdict{Similarity: 1, Comparable: !ref.Empty()}
+	refToks := content(p.RefText)
+	var ref, cur Fingerprint // cur is only needed to compare: without a reference, not computed
+	v := Verdict{Similarity: 1, Comparable: len(refToks) > 0}
 	if v.Comparable {
-		cur = NewFingerprint(p.Text, o.Shingle)
+		curToks := content(p.Text)
+		if p.Truncated && len(curToks) < len(refToks) {
+			refToks = refToks[:len(curToks)]
+		}
+		ref, cur = fromTokens(refToks, o.Shingle), fromTokens(curToks, o.Shingle)
 		v.Similarity = Containment(ref, cur)
 	}
 	low := v.Comparable && v.Similarity < o.Threshold

@@ -106,3 +106,21 @@ func TestJudgeCorpus(t *testing.T) {
 		}
 	}
 }
+
+// A body cut at the read limit is compared with as much of the reference
+// as it has: a long unchanged page is not drifted for its missing end,
+// but a rewritten one still is.
+func TestJudgeTruncated(t *testing.T) {
+	long := strings.Repeat(readCorpus(t, "base-bridge.txt")+"\n"+readCorpus(t, "base-cache.txt")+"\n", 3)
+	prefix := long[:len(long)/3]
+	if v := Judge(Page{Text: prefix, RefText: long}, Options{}); !v.Drifted {
+		t.Errorf("a third of the page, not marked truncated: similarity %.3f, want drifted", v.Similarity)
+	}
+	if v := Judge(Page{Text: prefix, RefText: long, Truncated: true}, Options{}); v.Drifted || v.Similarity < 0.95 {
+		t.Errorf("truncated prefix of an unchanged page: %+v", v)
+	}
+	rw := strings.Repeat(readCorpus(t, "rewrite-bridge.txt"), 6)
+	if v := Judge(Page{Text: rw[:len(rw)/3], RefText: long, Truncated: true}, Options{}); !v.Drifted {
+		t.Errorf("truncated rewrite: %+v, want drifted", v)
+	}
+}

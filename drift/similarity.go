@@ -56,7 +56,11 @@ func NewFingerprint(text string, k int) Fingerprint {
 	if k <= 0 {
 		k = DefaultShingle
 	}
-	toks := content(text)
+	return fromTokens(content(text), k)
+}
+
+// fromTokens makes the fingerprint of content tokens.
+func fromTokens(toks []string, k int) Fingerprint {
 	f := Fingerprint{words: len(toks), k: k}
 	if len(toks) == 0 {
 		return f
