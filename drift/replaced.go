@@ -104,11 +104,21 @@ var (
 		"website has been suspended", "site has been disabled", "bandwidth limit exceeded",
 		"konto gesperrt", "compte suspendu", "cuenta suspendida",
 	}
+	// loginPhrases name a sign-in; on their own they are weak (every
+	// page's header has "Sign in"), so in the text they count only next
+	// to a password field's label, and in the title only as a title part
+	// of its own ("Sign in | Example News").
 	loginPhrases = []string{
-		"sign in", "log in", "login", "signin", "log on", "sign on", "please log in", "you must be logged in",
-		"sign in to continue", "log in to continue", "members only", "subscribe to continue reading",
-		"create an account", "forgot your password", "forgot password",
-		"anmelden", "einloggen", "connexion", "se connecter", "iniciar sesión", "accedi", "inloggen",
+		"sign in", "log in", "login", "signin", "log on", "sign on", "anmelden", "einloggen",
+		"connexion", "se connecter", "iniciar sesión", "accedi", "inloggen",
+	}
+	passwordWords = []string{"password", "passwort", "mot de passe", "contraseña", "wachtwoord"}
+	// wallPhrases say on their own that the text is behind a wall.
+	wallPhrases = []string{
+		"sign in to continue", "log in to continue", "login to continue", "please log in", "please sign in",
+		"you must be logged in", "you need to be logged in", "members only", "subscribe to continue reading",
+		"subscribe to read", "this content is for subscribers", "only available to subscribers",
+		"bitte melden sie sich an", "réservé aux abonnés", "solo para suscriptores",
 	}
 	loginPathParts = map[string]bool{
 		"login": true, "signin": true, "sign-in": true, "sign_in": true, "logon": true, "auth": true,
@@ -213,11 +223,14 @@ func replaced(p Page, ref, cur Fingerprint, comparable, low bool) (Reason, strin
 		}
 	}
 	if words <= loginPage {
-		if ph := findPhrase(title, loginPhrases); ph != "" {
+		if ph := loginTitle(title); ph != "" {
 			return ReasonLoginWall, "title: " + ph, true
 		}
-		if ph := findPhrase(text, loginPhrases); ph != "" && findPhrase(text, []string{"password", "passwort", "mot de passe", "contraseña", "email", "e-mail", "username", "subscribe", "subscription"}) != "" {
+		if ph := findPhrase(text, wallPhrases); ph != "" {
 			return ReasonLoginWall, "text: " + ph, true
+		}
+		if ph := findPhrase(text, loginPhrases); ph != "" && findPhrase(text, passwordWords) != "" {
+			return ReasonLoginWall, "text: " + ph + " with a password field", true
 		}
 	}
 	if cited != nil && final != nil && cited.Host != "" && final.Host != "" && p.FinalURL != "" && p.FinalURL != p.CitedURL {
@@ -240,6 +253,23 @@ func replaced(p Page, ref, cur Fingerprint, comparable, low bool) (Reason, strin
 		return ReasonStub, "", true
 	}
 	return "", "", false
+}
+
+var reTitleSep = regexp.MustCompile(` [|·•–—-] |: `)
+
+// loginTitle returns the sign-in phrase a title part starts with ("Sign
+// in | Example News", "Login - Portal"), or "": "How to log in to the
+// VPN" is an article about it.
+func loginTitle(title string) string {
+	for _, part := range reTitleSep.Split(title, -1) {
+		part = strings.TrimSpace(part)
+		for _, p := range loginPhrases {
+			if part == p || strings.HasPrefix(part, p+" ") && len(strings.Fields(part)) <= 4 {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 func pathOf(u *url.URL) string {
