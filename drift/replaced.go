@@ -32,6 +32,13 @@ type Page struct {
 	Title    string // the current page's title
 	Text     string // the current readable text
 	RefText  string // the reference copy's readable text; "" if none
+	// AltText is optional: another reading of the current page, such as
+	// archive.VisibleText's. When given, the similarity is the better of
+	// the two, so an extraction that picked the wrong block (a long comment
+	// section taken for the article) cannot make a page drift; containment
+	// does not mind the navigation and footer the visible text adds.
+	// Callers may fill it only when a first Judge without it says drifted.
+	AltText string
 	// Truncated: the check read only a prefix of the body (the read
 	// limit), so Text may end early. Only as much of the reference as
 	// Text has words is compared, or a long page would seem to have lost
@@ -67,6 +74,14 @@ func Judge(p Page, o Options) Verdict {
 		}
 		ref, cur = fromTokens(refToks, o.Shingle), fromTokens(curToks, o.Shingle)
 		v.Similarity = Containment(ref, cur)
+		if p.AltText != "" && v.Similarity < 1 {
+			// The reference is not cut again: a visible text runs longer
+			// than the readable one, never shorter.
+			if alt := NewFingerprint(p.AltText, o.Shingle); Containment(ref, alt) > v.Similarity {
+				v.Similarity = Containment(ref, alt)
+				cur = alt
+			}
+		}
 	}
 	low := v.Comparable && v.Similarity < o.Threshold
 	if r, ev, ok := replaced(p, ref, cur, v.Comparable, low); ok {

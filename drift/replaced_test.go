@@ -128,3 +128,22 @@ func TestJudgeTruncated(t *testing.T) {
 		t.Errorf("truncated rewrite: %+v, want drifted", v)
 	}
 }
+
+// An extraction that took the comments for the article is rescued by the
+// page's other reading; a rewritten page is not.
+func TestJudgeAltText(t *testing.T) {
+	article := readCorpus(t, "base-bridge.txt")
+	comments := "Jo: I walked over this bridge every day for thirty years and I am glad it is being saved rather than replaced by something ugly.\nSam: Who is paying for the buses while the road is closed on those three weekends in the autumn?\n"
+	comments += "Priya: My grandmother remembers the flood that took the wooden crossing upstream, and she says the stone arches never moved an inch that winter.\n"
+	visible := "Home News Sport Sign in\nWe use cookies. Accept all\n" + article + "\nComments\n" + comments + "\n© 2026 Example News\n"
+	if v := Judge(Page{Text: comments, RefText: article}, Options{}); !v.Drifted {
+		t.Fatalf("comments alone: %+v, want drifted (the case AltText is for)", v)
+	}
+	if v := Judge(Page{Text: comments, AltText: visible, RefText: article}, Options{}); v.Drifted || v.Similarity < 0.95 {
+		t.Errorf("with the visible text: %+v, want not drifted", v)
+	}
+	rw := readCorpus(t, "rewrite-bridge.txt")
+	if v := Judge(Page{Text: rw, AltText: "Home News\n" + rw, RefText: article}, Options{}); !v.Drifted {
+		t.Errorf("rewrite with its visible text: %+v, want drifted", v)
+	}
+}
