@@ -32,6 +32,15 @@ func FuzzJudge(f *testing.F) {
 		if !(v.Similarity >= 0 && v.Similarity <= 1) || v.Drifted && v.Replaced || v.Replaced != (v.Reason != "") {
 			t.Fatalf("inconsistent verdict %+v", v)
 		}
+		// A second reading can only raise similarity; a truncated body
+		// stays in range.
+		alt := Judge(Page{CitedURL: cited, FinalURL: final, Text: cur, AltText: final + "\n" + ref, RefText: ref}, Options{})
+		if v.Comparable && alt.Similarity < v.Similarity {
+			t.Fatalf("AltText lowered similarity: %v < %v", alt.Similarity, v.Similarity)
+		}
+		if tr := Judge(Page{Text: cur, RefText: ref, Truncated: true}, Options{}); !(tr.Similarity >= 0 && tr.Similarity <= 1) {
+			t.Fatalf("truncated similarity %v", tr.Similarity)
+		}
 		c := Changed(ref, cur, 3)
 		if len(c.Removed) > 3 || len(c.Added) > 3 {
 			t.Fatalf("Changed over its limit: %+v", c)
