@@ -1,0 +1,72 @@
+package drift
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzJudge: nothing panics, similarities stay in [0, 1], Jaccard is
+// symmetric, a text is identical to itself, and the diffs keep every line.
+// Seeds are in testdata/fuzz/FuzzJudge.
+func FuzzJudge(f *testing.F) {
+	f.Add("Title\n\nThe council voted on Tuesday.", "Title\n\nThe council voted on Monday.", "https://x.example/a/b", "https://x.example/")
+	f.Add("", "", "", "")
+	f.Add("ｆｕｌｌ ﬁ 3.5.2024 ’quoted’", "Comments\nRelated\n", "http://[::1]:80/?q=1", "%zz")
+	f.Fuzz(func(t *testing.T, ref, cur, cited, final string) {
+		a, b := NewFingerprint(ref, 0), NewFingerprint(cur, 0)
+		for _, s := range []float64{Containment(a, b), Containment(b, a), Jaccard(a, b), Similarity(ref, cur)} {
+			if !(s >= 0 && s <= 1) {
+				t.Fatalf("similarity %v out of [0, 1]", s)
+			}
+		}
+		if Jaccard(a, b) != Jaccard(b, a) {
+			t.Fatalf("Jaccard not symmetric: %v vs %v", Jaccard(a, b), Jaccard(b, a))
+		}
+		if Jaccard(a, b) > Containment(a, b)+1e-12 && !a.Empty() {
+			t.Fatalf("Jaccard %v above containment %v", Jaccard(a, b), Containment(a, b))
+		}
+		if s := Similarity(ref, ref); s != 1 {
+			t.Fatalf("Similarity(x, x) = %v", s)
+		}
+		v := Judge(Page{CitedURL: cited, FinalURL: final, Title: cur, Text: cur, RefText: ref}, Options{})
+		if !(v.Similarity >= 0 && v.Similarity <= 1) || v.Drifted && v.Replaced || v.Replaced != (v.Reason != "") {
+			t.Fatalf("inconsistent verdict %+v", v)
+		}
+		// A second reading can only raise similarity; a truncated body
+		// stays in range.
+		alt := Judge(Page{CitedURL: cited, FinalURL: final, Text: cur, AltText: final + "\n" + ref, RefText: ref}, Options{})
+		if v.Comparable && alt.Similarity < v.Similarity {
+			t.Fatalf("AltText lowered similarity: %v < %v", alt.Similarity, v.Similarity)
+		}
+		if tr := Judge(Page{Text: cur, RefText: ref, Truncated: true}, Options{}); !(tr.Similarity >= 0 && tr.Similarity <= 1) {
+			t.Fatalf("truncated similarity %v", tr.Similarity)
+		}
+		c := Changed(ref, cur, 3)
+		if len(c.Removed) > 3 || len(c.Added) > 3 {
+			t.Fatalf("Changed over its limit: %+v", c)
+		}
+		d := SideBySide(ref, cur, 0)
+		left, right := 0, 0
+		for _, r := range d.Rows {
+			if r.LeftLine > 0 {
+				left++
+			}
+			if r.RightLine > 0 {
+				right++
+			}
+		}
+		if left != nonBlank(ref) || right != nonBlank(cur) {
+			t.Fatalf("side by side kept %d/%d left and %d/%d right lines", left, nonBlank(ref), right, nonBlank(cur))
+		}
+	})
+}
+
+func nonBlank(s string) int {
+	n := 0
+	for l := range strings.Lines(s) {
+		if strings.TrimSpace(l) != "" {
+			n++
+		}
+	}
+	return n
+}
