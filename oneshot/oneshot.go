@@ -91,3 +91,8 @@ type Report struct {
 
 // Broken is true when at least one link is dead or failing.
 func (r *Report) Broken() bool { return r.Summary.Broken > 0 }
+
+// MostlyPrivate is true when at least half the links were refused as
+// private or loopback addresses: a CI job checking its own site needs
+// --allow-private, and a green run would be a false one.
+func (r *Report) MostlyPrivate() bool { return r.Summary.mostlyPrivate() }

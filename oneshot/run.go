@@ -127,7 +127,7 @@ func (s *Summary) count(links []Link) {
 		}
 	}
 	s.Broken = s.Dead + s.Failing
-	if s.Private > 0 && s.Private*2 >= s.Links-s.Excluded {
+	if s.mostlyPrivate() {
 		s.Hints = append(s.Hints, fmt.Sprintf("%d of %d links were refused because they resolve to private or loopback addresses: "+
 			"to check a site on 127.0.0.1 or your own network, add --allow-private (config key network.allow_private)", s.Private, s.Links))
 	}
@@ -135,6 +135,12 @@ func (s *Summary) count(links []Link) {
 		s.Hints = append(s.Hints, fmt.Sprintf("%d link(s) throttled: the server asked to wait longer than the %s budget; "+
 			"they are not counted as broken (raise --budget to wait for them)", s.Throttled, s.Budget))
 	}
+}
+
+// mostlyPrivate: at least half the links that were to be checked were
+// refused by the private-address guard, so the run says little about them.
+func (s *Summary) mostlyPrivate() bool {
+	return s.Private > 0 && s.Private*2 >= s.Links-s.Excluded
 }
 
 // collect reads the documents into a temporary catalog and returns every
@@ -158,18 +164,20 @@ func collect(ctx context.Context, t targets, opts Options) ([]*Link, int, error)
 			return nil, 0, err
 		}
 		docs = stats.Documents - stats.Skipped
-		var all []store.Link
-		if err := st.Links(ctx, store.LinkFilter{}, func(l store.Link) error {
+		var all []store.DueLink
+		if err := st.DueLinks(ctx, time.Now(), true, func(l store.DueLink) error {
 			all = append(all, l)
 			return nil
 		}); err != nil {
 			return nil, 0, err
 		}
+		sort.Slice(all, func(i, j int) bool { return all[i].URL < all[j].URL })
 		for _, sl := range all {
 			l := &Link{URL: sl.URL, Where: []Place{}}
-			if sl.State == "excluded" {
-				// Defanged indicators (hxxp://…) are never fetched.
-				l.Verdict, l.Reason = Excluded, "written defanged in every document"
+			if sl.DefangedOnly {
+				// A security indicator someone defanged (hxxp://, [.]) is
+				// never fetched, as in a scheduled run.
+				l.Verdict, l.Reason = Excluded, "written defanged in every document (a security indicator)"
 			}
 			if err := st.LinkOccurrences(ctx, sl.URL, func(o store.LinkOccurrence) error {
 				l.Where = append(l.Where, Place{File: o.Document.Path, Line: o.Occurrence.Line, Column: o.Occurrence.Column})

@@ -115,6 +115,10 @@ func runCheckOnce(ctx context.Context, cmd *cobra.Command, o onceOptions, g *glo
 	if rep.Broken() {
 		return &exitCodeError{code: exitBrokenLinks, err: fmt.Errorf("%d broken link(s) found", rep.Summary.Broken)}
 	}
+	if rep.MostlyPrivate() {
+		return fmt.Errorf("%d of %d links were refused as private or loopback addresses, so they were not checked: "+
+			"add --allow-private to check a site on 127.0.0.1 or your own network", rep.Summary.Private, rep.Summary.Links)
+	}
 	return nil
 }
 
