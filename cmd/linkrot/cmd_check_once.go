@@ -39,7 +39,7 @@ func addOnceFlags(cmd *cobra.Command, g *globals) {
 	f.DurationVar(&o.budget, "budget", oneshot.DefaultBudget, "with --once: time to retry 429/5xx/timeouts; a longer Retry-After is reported as throttled")
 	f.BoolVar(&o.allowPrivate, "allow-private", false, "with --once: allow links to private and loopback addresses (a site on 127.0.0.1)")
 	cmd.Use = "check [--once [flags] PATH|GLOB|URL...]"
-	cmd.Example += "\n  linkrot check --once docs/ README.md\n  linkrot check --once --format junit -o links.xml 'site/**/*.html'"
+	cmd.Example += "\n  linkrot check --once docs/ README.md\n  linkrot check --once --format junit -o links.xml 'site/*.html'"
 	args, run := cmd.Args, cmd.RunE
 	cmd.Args = func(c *cobra.Command, a []string) error {
 		if o.once {
