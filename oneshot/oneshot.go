@@ -64,18 +64,21 @@ type Link struct {
 
 // Summary counts the verdicts of a run.
 type Summary struct {
-	Documents int           `json:"documents"`
-	Links     int           `json:"links"`
-	Alive     int           `json:"alive"`
-	Dead      int           `json:"dead"`
-	Failing   int           `json:"failing"`
-	Throttled int           `json:"throttled"`
-	Blocked   int           `json:"blocked"`
-	Excluded  int           `json:"excluded"`
-	Private   int           `json:"private"` // blocked as private addresses
-	Broken    int           `json:"broken"`  // dead + failing
-	Budget    time.Duration `json:"budget_ns"`
-	Duration  time.Duration `json:"duration_ns"`
+	Documents int `json:"documents"`
+	Links     int `json:"links"`
+	Alive     int `json:"alive"`
+	Dead      int `json:"dead"`
+	Failing   int `json:"failing"`
+	Throttled int `json:"throttled"`
+	Blocked   int `json:"blocked"`
+	Excluded  int `json:"excluded"`
+	Private   int `json:"private"` // blocked as private addresses
+	Broken    int `json:"broken"`  // dead + failing
+	// NetworkDown: most hosts failed before any HTTP answer, so this
+	// machine's network, not the links, is the likely cause.
+	NetworkDown bool          `json:"network_down"`
+	Budget      time.Duration `json:"budget_ns"`
+	Duration    time.Duration `json:"duration_ns"`
 	// Hints are advice for the person reading, e.g. --allow-private when
 	// most links were refused as private addresses.
 	Hints []string `json:"hints,omitempty"`

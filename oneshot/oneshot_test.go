@@ -269,3 +269,26 @@ func TestFormats(t *testing.T) {
 		t.Errorf("unknown format: %v", err)
 	}
 }
+
+// Most hosts failing before any answer is this machine's outage, not
+// link rot: the summary says so (the command then exits 1).
+func TestOwnNetworkDown(t *testing.T) {
+	s := newSite(t)
+	var urls []string
+	for _, h := range []string{"a.example.test", "b.example.test", "c.example.test"} {
+		s.web.Site(h).Refuse()
+		urls = append(urls, "https://"+h+"/")
+	}
+	s.cfg.Network.Resolve = s.web.Resolve()
+	rep, err := Run(context.Background(), append(urls, "https://docs.example.test/alive"), Options{Config: s.cfg, Budget: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Summary.NetworkDown || rep.Summary.Failing != 3 {
+		t.Errorf("summary %+v: want network down with 3 failing", rep.Summary)
+	}
+	l := byURL(rep)["https://a.example.test/"]
+	if l.Class != "conn_refused" || l.Checks < 2 {
+		t.Errorf("refused host: %+v; want conn_refused, retried within the budget", l)
+	}
+}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -127,6 +129,11 @@ func (s *Summary) count(links []Link) {
 		}
 	}
 	s.Broken = s.Dead + s.Failing
+	s.NetworkDown = networkDown(links)
+	if s.NetworkDown {
+		s.Hints = append(s.Hints, "most hosts failed before any HTTP answer (DNS, connect, timeout): "+
+			"this machine's own network looks down, so the failures say nothing about the links")
+	}
 	if s.mostlyPrivate() {
 		s.Hints = append(s.Hints, fmt.Sprintf("%d of %d links were refused because they resolve to private or loopback addresses: "+
 			"to check a site on 127.0.0.1 or your own network, add --allow-private (config key network.allow_private)", s.Private, s.Links))
@@ -135,6 +142,38 @@ func (s *Summary) count(links []Link) {
 		s.Hints = append(s.Hints, fmt.Sprintf("%d link(s) throttled: the server asked to wait longer than the %s budget; "+
 			"they are not counted as broken (raise --budget to wait for them)", s.Throttled, s.Budget))
 	}
+}
+
+// networkDown is the rule of a scheduled run: at least 3 hosts tried, and
+// most of them failed only at the network level (NXDOMAIN aside, which is
+// an answer), is the checker's own outage.
+func networkDown(links []Link) bool {
+	tried, failed := map[string]bool{}, map[string]bool{}
+	for _, l := range links {
+		if l.Verdict == Excluded || l.Class == "" {
+			continue
+		}
+		u, err := url.Parse(l.URL)
+		if err != nil {
+			continue
+		}
+		h := strings.ToLower(u.Hostname())
+		cl, _ := crawler.ParseClass(l.Class)
+		down := cl.IsNetworkLevel() && cl != crawler.ClassDNSNXDomain
+		if f, seen := failed[h]; seen {
+			failed[h] = f && down
+		} else {
+			failed[h] = down
+		}
+		tried[h] = true
+	}
+	n := 0
+	for _, f := range failed {
+		if f {
+			n++
+		}
+	}
+	return len(tried) >= 3 && n*2 > len(tried)
 }
 
 // mostlyPrivate: at least half the links that were to be checked were

@@ -100,41 +100,34 @@ func runCheckOnce(ctx context.Context, cmd *cobra.Command, o onceOptions, g *glo
 	if err != nil {
 		return err
 	}
-	if err := writeOnceReport(rep, format, o.output, g.stdout); err != nil {
-		return err
-	}
+	// A text report on stdout is the stream itself, then the summary.
 	if format != "text" || o.output != "" {
-		fmt.Fprintln(info, rep.SummaryLine())
-		for _, h := range rep.Summary.Hints {
-			fmt.Fprintln(info, "hint: "+h)
+		if err := writeOnceReport(rep, format, o.output, g.stdout); err != nil {
+			return err
 		}
+	}
+	fmt.Fprintln(info, rep.SummaryLine())
+	for _, h := range rep.Summary.Hints {
+		fmt.Fprintln(info, "hint: "+h)
 	}
 	if o.output != "" {
 		p.Infof("report written: %s", o.output)
 	}
-	if rep.Broken() {
+	switch {
+	case rep.Summary.NetworkDown:
+		return errors.New("could not check: this machine's network looks down (most hosts failed before any HTTP answer)")
+	case rep.Broken():
 		return &exitCodeError{code: exitBrokenLinks, err: fmt.Errorf("%d broken link(s) found", rep.Summary.Broken)}
-	}
-	if rep.MostlyPrivate() {
+	case rep.MostlyPrivate():
 		return fmt.Errorf("%d of %d links were refused as private or loopback addresses, so they were not checked: "+
 			"add --allow-private to check a site on 127.0.0.1 or your own network", rep.Summary.Private, rep.Summary.Links)
 	}
 	return nil
 }
 
-// writeOnceReport puts the report in FILE, or on stdout. A text report on
-// stdout is only the summary: its lines were streamed already.
+// writeOnceReport puts the report in FILE, or on stdout.
 func writeOnceReport(rep *oneshot.Report, format, output string, stdout io.Writer) error {
 	if output == "" {
-		if format == "text" {
-			var b bytes.Buffer
-			b.WriteString(rep.SummaryLine() + "\n")
-			for _, h := range rep.Summary.Hints {
-				b.WriteString("hint: " + h + "\n")
-			}
-			_, err := stdout.Write(b.Bytes())
-			return err
-		}
 		return rep.Write(stdout, format)
 	}
 	var b bytes.Buffer
