@@ -292,3 +292,22 @@ func TestOwnNetworkDown(t *testing.T) {
 		t.Errorf("refused host: %+v; want conn_refused, retried within the budget", l)
 	}
 }
+
+// A link that times out is retried, but no retry outlives the budget.
+func TestTimeoutBoundedByBudget(t *testing.T) {
+	s := newSite(t)
+	s.web.Site("docs.example.test").Page("/hang", fakeweb.Hang())
+	s.cfg.Crawler.Timeout = config.Duration(time.Second)
+	start := time.Now()
+	rep, err := Run(context.Background(), []string{"https://docs.example.test/hang"}, Options{Config: s.cfg, Budget: 2500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 6*time.Second {
+		t.Errorf("took %s with a 2.5s budget and 1s timeout", took)
+	}
+	l := rep.Links[0]
+	if l.Verdict != Failing || l.Class != "timeout" || !rep.Broken() {
+		t.Errorf("got %+v, want failing with class timeout", l)
+	}
+}

@@ -299,7 +299,14 @@ func (c *checking) run(ctx context.Context, cfg *config.Config, links []*Link) e
 				defer func() { <-sem }()
 				note := &waitNote{}
 				start := time.Now()
-				res := chk.Check(context.WithValue(ctx, waitKey{}, note), l.URL)
+				cctx, cancel := context.WithValue(ctx, waitKey{}, note), func() {}
+				if round > 0 {
+					// A retry never outlives the budget.
+					cctx, cancel = context.WithDeadline(cctx, c.deadline)
+				}
+				res := chk.Check(cctx, l.URL)
+				cut := cctx.Err() != nil
+				cancel()
 				if ctx.Err() != nil {
 					return
 				}
@@ -307,6 +314,14 @@ func (c *checking) run(ctx context.Context, cfg *config.Config, links []*Link) e
 				defer c.mu.Unlock()
 				if _, ok := first[l]; !ok {
 					first[l] = start
+				}
+				if cut {
+					// The budget ran out mid-retry: the last finished
+					// check stands.
+					c.final(l)
+					l.Duration = time.Since(first[l])
+					c.stream(l)
+					return
 				}
 				l.Checks++
 				if retry := c.judge(l, res, note); retry {
