@@ -25,15 +25,23 @@ func ParseFormat(s string) (string, error) {
 // lineOf is the one line a broken link gets, in the stream and in the text
 // report: verdict, class or status, URL, then every place it is used.
 func lineOf(l Link) string {
-	what := l.Class
-	if l.Status > 0 {
-		what = fmt.Sprintf("%d", l.Status)
-	}
-	s := fmt.Sprintf("%-9s %-12s %s", strings.ToUpper(string(l.Verdict)), what, l.URL)
+	s := fmt.Sprintf("%-9s %-12s %s", strings.ToUpper(string(l.Verdict)), l.what(), l.URL)
 	if l.Reason != "" {
 		s += " (" + l.Reason + ")"
 	}
 	return s + " in " + places(l.Where)
+}
+
+// what is the status when the status is the finding (a 404, a 503),
+// otherwise the class (a soft 404 answers 200, a drip times out after it).
+func (l Link) what() string {
+	switch l.Class {
+	case "http_4xx", "http_5xx", "blocked", "ok", "redirect", "":
+		if l.Status > 0 {
+			return fmt.Sprintf("%d", l.Status)
+		}
+	}
+	return l.Class
 }
 
 func places(ps []Place) string {
@@ -108,11 +116,7 @@ func (r *Report) writeMarkdown(w io.Writer) error {
 	} else {
 		b.WriteString("| Verdict | Status | URL | Reason | Used in |\n|---|---|---|---|---|\n")
 		for _, l := range rows {
-			st := l.Class
-			if l.Status > 0 {
-				st = fmt.Sprintf("%d", l.Status)
-			}
-			fmt.Fprintf(&b, "| %s | %s | <%s> | %s | %s |\n", l.Verdict, mdCell(st), l.URL, mdCell(l.Reason), mdCell(places(l.Where)))
+			fmt.Fprintf(&b, "| %s | %s | <%s> | %s | %s |\n", l.Verdict, mdCell(l.what()), l.URL, mdCell(l.Reason), mdCell(places(l.Where)))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

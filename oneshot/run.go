@@ -437,11 +437,7 @@ func (c *checking) final(l *Link) {
 		return
 	}
 	l.Verdict = Failing
-	why := l.Class
-	if l.Status > 0 {
-		why = strconv.Itoa(l.Status)
-	}
-	l.Reason = fmt.Sprintf("%s on each of %d checks within the budget", why, l.Checks)
+	l.Reason = fmt.Sprintf("%s on each of %d checks within the budget", l.what(), l.Checks)
 }
 
 // stream writes the line of a link that needs attention, as soon as it is
@@ -454,8 +450,12 @@ func (c *checking) stream(l *Link) {
 }
 
 func deadReason(res crawler.Result) string {
-	if res.Status > 0 {
+	if res.Class == crawler.ClassHTTP4xx && res.Status > 0 {
 		return fmt.Sprintf("%d %s", res.Status, http.StatusText(res.Status))
+	}
+	if res.Err == "" && len(res.Evidence) > 0 {
+		// A soft 404 or a redirect to the root: the evidence says why.
+		return res.Evidence[len(res.Evidence)-1]
 	}
 	return firstOf([]string{res.Err, res.Class.String()})
 }

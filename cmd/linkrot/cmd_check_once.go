@@ -39,6 +39,9 @@ func addOnceFlags(cmd *cobra.Command, g *globals) {
 	f.DurationVar(&o.budget, "budget", oneshot.DefaultBudget, "with --once: time to retry 429/5xx/timeouts; a longer Retry-After is reported as throttled")
 	f.BoolVar(&o.allowPrivate, "allow-private", false, "with --once: allow links to private and loopback addresses (a site on 127.0.0.1)")
 	cmd.Use = "check [--once [flags] PATH|GLOB|URL...]"
+	cmd.Long += "\n\nWith --once (for CI) it checks the links of the files, folders, globs and URLs given, without\n" +
+		"the catalog or a config file, under a strict policy: one 404/410/NXDOMAIN is dead; 429, 5xx and\n" +
+		"timeouts are retried within --budget. Exit 0: nothing broken, 2: broken links, 1: could not run."
 	cmd.Example += "\n  linkrot check --once docs/ README.md\n  linkrot check --once --format junit -o links.xml 'site/*.html'"
 	args, run := cmd.Args, cmd.RunE
 	cmd.Args = func(c *cobra.Command, a []string) error {
