@@ -311,3 +311,38 @@ func TestTimeoutBoundedByBudget(t *testing.T) {
 		t.Errorf("got %+v, want failing with class timeout", l)
 	}
 }
+
+// stampWriter notes when each line arrived.
+type stampWriter struct {
+	start time.Time
+	at    []time.Duration
+	lines []string
+}
+
+func (w *stampWriter) Write(p []byte) (int, error) {
+	w.at = append(w.at, time.Since(w.start))
+	w.lines = append(w.lines, string(p))
+	return len(p), nil
+}
+
+// A broken link is streamed when found, not when the run ends.
+func TestStreamsAsFound(t *testing.T) {
+	s := newSite(t)
+	s.web.Site("slow.example.test").Page("/", fakeweb.Delay(2*time.Second, fakeweb.HTML("Slow", "<p>slow</p>")))
+	s.cfg.Network.Resolve = s.web.Resolve()
+	w := &stampWriter{start: time.Now()}
+	rep, err := Run(context.Background(), []string{"https://slow.example.test/", "https://docs.example.test/gone404"}, Options{Config: s.cfg, Stream: w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(w.start)
+	if len(w.lines) != 1 || !strings.Contains(w.lines[0], "gone404") {
+		t.Fatalf("stream: %q", w.lines)
+	}
+	if took < 2*time.Second || w.at[0] > took-time.Second {
+		t.Errorf("the dead link was streamed at %s of a %s run; want it well before the slow link finished", w.at[0], took)
+	}
+	if byURL(rep)["https://slow.example.test/"].Verdict != Alive {
+		t.Errorf("slow link: %+v", byURL(rep)["https://slow.example.test/"])
+	}
+}
