@@ -38,6 +38,7 @@ type options struct {
 	urlsOut    string
 	caOut      string
 	resolveOut string
+	storyOut   string
 }
 
 func (o *options) addFlags(fs *flag.FlagSet) {
@@ -47,6 +48,7 @@ func (o *options) addFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.demo, "demo", false, "add the demo sites: one per failure kind, plus a web archive")
 	fs.StringVar(&o.urlsOut, "urls-out", "", "write every URL (demo and generated), one per line, to `FILE`")
 	fs.StringVar(&o.caOut, "ca-out", "", "write the CA certificate (PEM) to `FILE`, for network.ca_file")
+	fs.StringVar(&o.storyOut, "story-out", "", "with -demo: add the demo story, write its URLs to `FILE`; SIGUSR1 takes its article down")
 	fs.StringVar(&o.resolveOut, "resolve-out", "", "write the network.resolve entries to `FILE` (a YAML snippet if it ends in .yaml/.yml)")
 }
 
@@ -89,6 +91,11 @@ func run(ctx context.Context, opts options, out io.Writer) error {
 		}
 	}
 	urls = append(urls, w.GenerateSites(opts.hosts, opts.links)...)
+	if opts.storyOut != "" {
+		if err := startStory(ctx, w, opts.demo, opts.storyOut, out); err != nil {
+			return err
+		}
+	}
 
 	fmt.Fprintf(out, "fakeweb: http  %s\n", w.HTTPAddr())
 	fmt.Fprintf(out, "fakeweb: https %s\n", w.HTTPSAddr())

@@ -37,6 +37,7 @@ func newCheckCmd(g *globals) *cobra.Command {
 		},
 	}
 	opts.addFlags(cmd.Flags())
+	addOnceFlags(cmd, g) // check --once: cmd_check_once.go
 	return cmd
 }
 
