@@ -86,16 +86,15 @@ func encState(st store.LinkState, next time.Time) (stateRow, error) {
 
 // setLinkState writes a link's state and, as its last check, check
 // checkID. A zero next check is stored as the check's time, so the link
-// is due at once. It also ends any lease on the link: the check it was
-// claimed for is done.
+// is due at once. Leases are left alone: ending them is the queue's
+// business (Complete), which knows the run.
 func setLinkState(ctx context.Context, tx pgx.Tx, checkID int64, r stateRow) error {
 	tag, err := tx.Exec(ctx, `
 		UPDATE links SET
 			state = $1, consecutive_failures = $2, first_failure = $3, last_success = $4, moved_to = $5,
 			next_check = COALESCE($6, c.checked_at),
 			last_checked = c.checked_at, last_class = c.class, last_status = c.status_code,
-			last_error = c.error, final_url = c.final_url,
-			claimed_by = '', lease_until = NULL
+			last_error = c.error, final_url = c.final_url
 		FROM (SELECT link_id, checked_at, class, status_code, error, final_url FROM checks WHERE id = $7) AS c
 		WHERE links.id = c.link_id`,
 		r.st.State, r.st.ConsecutiveFailures, r.firstFailure, r.lastSuccess, r.st.MovedTo, r.next, checkID)

@@ -8,6 +8,11 @@
 -- machines cannot make two workers hold one link.
 ALTER TABLE links ADD COLUMN claimed_by  text NOT NULL DEFAULT '';
 ALTER TABLE links ADD COLUMN lease_until timestamptz;
+-- The run whose check of the link is done (Complete). A check whose
+-- state change waits for the end of its run (the network_down rule)
+-- leaves the link due, so this, not next_check, is what keeps another
+-- worker from checking it again in the same run.
+ALTER TABLE links ADD COLUMN done_run    bigint;
 CREATE INDEX links_lease ON links (lease_until) WHERE lease_until IS NOT NULL;
 
 -- Per-host politeness across workers: a host has a number of slots
