@@ -28,7 +28,8 @@ type Leader struct {
 	conn  *pgx.Conn
 	lost  chan struct{}
 	stop  chan struct{}
-	once  sync.Once
+	once  sync.Once // closes lost
+	stopO sync.Once // closes stop
 	mu    sync.Mutex // guards conn against the watcher and Release at once
 	every time.Duration
 }
@@ -113,12 +114,11 @@ func (l *Leader) Lost() <-chan struct{} { return l.lost }
 // Release gives the leadership up: the lock is unlocked and the
 // connection closed.
 func (l *Leader) Release(ctx context.Context) error {
-	select {
-	case <-l.stop:
+	first := false
+	l.stopO.Do(func() { close(l.stop); first = true })
+	if !first {
 		return nil // released already
-	default:
 	}
-	close(l.stop)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, err := l.conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", l.key)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -158,4 +157,3 @@ func (s *Store) Remaining(ctx context.Context, runID int64, now time.Time, all b
 	}
 	return q, nil
 }
-

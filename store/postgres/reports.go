@@ -192,4 +192,3 @@ func (s *Store) DocumentOccurrences(ctx context.Context, path string, fn func(st
 		return d, decTimes(&d.FirstSeen, first, &d.LatestSnapshot, snap, &d.ArchiveTime, arcTime)
 	}, fn)
 }
-
