@@ -28,8 +28,8 @@ type Leader struct {
 	conn  *pgx.Conn
 	lost  chan struct{}
 	stop  chan struct{}
-	once  sync.Once // closes lost
-	stopO sync.Once // closes stop
+	once  sync.Once  // closes lost
+	stopO sync.Once  // closes stop
 	mu    sync.Mutex // guards conn against the watcher and Release at once
 	every time.Duration
 }
