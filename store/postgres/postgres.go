@@ -112,9 +112,9 @@ const defaultMaxConns = 16
 // errors naming the database (without its password).
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	if !IsURL(databaseURL) {
-		return nil, fmt.Errorf("open catalog: %q is not a postgres:// or postgresql:// URL", redact(databaseURL))
+		return nil, fmt.Errorf("open catalog: %q is not a postgres:// or postgresql:// URL", Redact(databaseURL))
 	}
-	name := redact(databaseURL)
+	name := Redact(databaseURL)
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", name, err)
@@ -134,8 +134,8 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	return s, nil
 }
 
-// redact removes the password from a database URL for messages.
-func redact(databaseURL string) string {
+// Redact removes the password from a database URL, for messages.
+func Redact(databaseURL string) string {
 	u, err := url.Parse(databaseURL)
 	if err != nil || u.User == nil {
 		return databaseURL
