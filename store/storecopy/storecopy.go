@@ -225,6 +225,14 @@ func copyTable(ctx context.Context, src *sql.DB, pool *pgxpool.Pool, t table, op
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+stage)
 	cols := strings.Join(t.cols, ", ")
+	// Into an empty table the batches are COPYed straight in, which is
+	// several times faster; a table that has rows (a re-run, or a copy
+	// that was interrupted) goes through the stage, so rows already there
+	// are skipped instead of failing the batch.
+	var empty bool
+	if err := conn.QueryRow(ctx, fmt.Sprintf("SELECT NOT EXISTS (SELECT 1 FROM %s)", t.name)).Scan(&empty); err != nil {
+		return 0, err
+	}
 
 	var inserted, seen int64
 	// Keyset pagination rather than one long query: each batch is a short
@@ -241,6 +249,23 @@ func copyTable(ctx context.Context, src *sql.DB, pool *pgxpool.Pool, t table, op
 		tx, err := conn.Begin(ctx)
 		if err != nil {
 			return inserted, err
+		}
+		if empty {
+			n, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(batch))
+			if err == nil {
+				err = tx.Commit(ctx)
+			}
+			if err != nil {
+				tx.Rollback(ctx)
+				return inserted, err
+			}
+			inserted += n
+			seen += int64(len(batch))
+			if opt.Progress != nil {
+				opt.Progress(t.name, seen)
+			}
+			after = last
+			continue
 		}
 		if _, err := tx.Exec(ctx, "TRUNCATE "+stage); err != nil {
 			tx.Rollback(ctx)

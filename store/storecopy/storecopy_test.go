@@ -221,3 +221,38 @@ func counts(t *testing.T, s interface {
 	}
 	return c
 }
+
+// TestCopyResumesAfterInterruption: a copy stopped half way (here by
+// cancelling it after a few batches) is finished by running it again,
+// which skips the rows already there.
+func TestCopyResumesAfterInterruption(t *testing.T) {
+	dst := pgtest.URL(t)
+	src := sqliteCatalog(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	batches := 0
+	_, err := storecopy.Copy(ctx, src, dst, storecopy.Options{BatchRows: 10, Progress: func(table string, _ int64) {
+		batches++
+		if table == "occurrences" {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted copy: %v", err)
+	}
+	rep, err := storecopy.Copy(t.Context(), src, dst, storecopy.Options{BatchRows: 10})
+	if err != nil {
+		t.Fatalf("resumed copy: %v", err)
+	}
+	resumed := false
+	for _, tr := range rep.Tables {
+		if tr.Table == "occurrences" && tr.Inserted > 0 && tr.Inserted < tr.SourceRows {
+			resumed = true // some rows were there, the rest were added
+		}
+		if tr.Table == "links" && tr.Inserted != 0 {
+			t.Errorf("links copied again: %+v", tr)
+		}
+	}
+	if !resumed {
+		t.Errorf("occurrences were not resumed: %+v", rep.Tables)
+	}
+}
