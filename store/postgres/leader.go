@@ -49,7 +49,19 @@ func (s *Store) TryLead(ctx context.Context, name string, check time.Duration) (
 	if check <= 0 {
 		return nil, fmt.Errorf("lead %q: check interval must be positive", name)
 	}
-	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	cfg := s.pool.Config().ConnConfig.Copy()
+	// The server frees the lock only when it notices the session is
+	// gone. A process that died with its machine (or behind a network
+	// cut) sends no FIN, so the server finds out by TCP keepalive, whose
+	// default idle time is two hours. These session settings make it
+	// about 25 s, well inside the minute a takeover may take.
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["tcp_keepalives_idle"] = "10"
+	cfg.RuntimeParams["tcp_keepalives_interval"] = "5"
+	cfg.RuntimeParams["tcp_keepalives_count"] = "3"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("lead %q: %w", name, err)
 	}
