@@ -25,10 +25,10 @@ import (
 func BenchmarkCopy200k(b *testing.B) {
 	pgtest.BaseURL(b)
 	docs, perDoc := benchDocs(), 100
-	// LINKROT_BENCH_SQLITE keeps the source catalog at that path (and
+	// LINKROT_TEST_BENCH_SQLITE keeps the source catalog at that path (and
 	// reuses it when it exists), so `linkrot migrate-store` can be timed
 	// on the same data with /usr/bin/time.
-	src := os.Getenv("LINKROT_BENCH_SQLITE")
+	src := os.Getenv("LINKROT_TEST_BENCH_SQLITE")
 	if src == "" {
 		src = filepath.Join(b.TempDir(), "linkrot.db")
 	}
@@ -110,9 +110,9 @@ func BenchmarkCopy200k(b *testing.B) {
 }
 
 // benchDocs is the number of documents (of 100 links): 2000 unless
-// LINKROT_BENCH_DOCS says otherwise, for quicker runs while profiling.
+// LINKROT_TEST_BENCH_DOCS says otherwise, for quicker runs while profiling.
 func benchDocs() int {
-	if n, err := strconv.Atoi(os.Getenv("LINKROT_BENCH_DOCS")); err == nil && n > 0 {
+	if n, err := strconv.Atoi(os.Getenv("LINKROT_TEST_BENCH_DOCS")); err == nil && n > 0 {
 		return n
 	}
 	return 2000
