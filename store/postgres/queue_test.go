@@ -338,3 +338,44 @@ func TestProbeFetchedOnce(t *testing.T) {
 		t.Error("a failed fetch was cached")
 	}
 }
+
+// TestClaimAllAndNotDue: links checked recently are not due and not
+// claimed, except by a forced run (All), which takes each once.
+func TestClaimAllAndNotDue(t *testing.T) {
+	cs := clients(t, 1)
+	s := cs[0]
+	seed(t, s, 5, 1)
+	ctx := t.Context()
+	now := t0.Add(time.Hour)
+	err := s.DueLinks(ctx, now, false, func(d store.DueLink) error {
+		_, err := s.RecordCheck(ctx, store.CheckRecord{LinkID: d.ID, CheckedAt: now, Class: "ok"},
+			&store.LinkState{State: "alive", LastSuccess: now}, now.Add(24*time.Hour))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, _ := s.BeginRun(ctx, now, "run")
+	if got, err := s.Claim(ctx, postgres.ClaimQuery{Worker: "w", RunID: run, Now: now, Limit: 10, Lease: time.Minute}); err != nil || len(got) != 0 {
+		t.Errorf("claim of links not due: %d, %v", len(got), err)
+	}
+	forced, _ := s.BeginRun(ctx, now, "check")
+	q := postgres.ClaimQuery{Worker: "w", RunID: forced, Now: now, All: true, Limit: 10, Lease: time.Minute}
+	got, err := s.Claim(ctx, q)
+	if err != nil || len(got) != 5 {
+		t.Fatalf("forced claim: %d, %v", len(got), err)
+	}
+	var ids []int64
+	for _, d := range got {
+		ids = append(ids, d.ID)
+	}
+	if err := s.Complete(ctx, "w", forced, ids); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.Claim(ctx, q); err != nil || len(again) != 0 {
+		t.Errorf("forced claim after completing every link: %d, %v", len(again), err)
+	}
+	if _, err := s.Claim(ctx, postgres.ClaimQuery{Worker: "", RunID: forced, Limit: 1, Lease: time.Second}); err == nil {
+		t.Error("claim without a worker name accepted")
+	}
+}
