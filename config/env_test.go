@@ -92,6 +92,11 @@ func TestLoadRealEnvironment(t *testing.T) {
 	if err != nil || c.Crawler.Retries != 5 {
 		t.Fatalf("got %v, %v", c, err)
 	}
+	// The tests' own variables are not settings and not errors.
+	t.Setenv("LINKROT_TEST_POSTGRES", "postgres://127.0.0.1:1/x")
+	if _, err := Load(p, os.Getenv); err != nil {
+		t.Errorf("with LINKROT_TEST_POSTGRES set: %v", err)
+	}
 	t.Setenv("LINKROT_NOT_A_KEY", "1")
 	if _, err := Load(p, os.Getenv); err == nil || !strings.Contains(err.Error(), "LINKROT_NOT_A_KEY") {
 		t.Errorf("unknown variable: got %v", err)

@@ -19,6 +19,12 @@ import (
 // EnvPrefix starts every environment variable that overrides a key.
 const EnvPrefix = "LINKROT_"
 
+// EnvTestPrefix starts the variables linkrot's own tests and benchmarks
+// read (LINKROT_TEST_POSTGRES, the server the PostgreSQL tests use, set by
+// CI for the whole test run). They are not settings, and a linkrot started
+// by those tests must not refuse to run because of them.
+const EnvTestPrefix = "LINKROT_TEST_"
+
 // EnvConfig names the config file (see Locate); it is not a key, so Load
 // does not reject it as unknown.
 const EnvConfig = "LINKROT_CONFIG"
@@ -416,7 +422,7 @@ func applyEnv(cfg *Config, getenv func(string) string, names []string, o origins
 	names = slices.Clone(names)
 	slices.Sort(names)
 	for _, name := range slices.Compact(names) {
-		if known[name] || !strings.HasPrefix(name, EnvPrefix) || getenv(name) == "" {
+		if known[name] || !strings.HasPrefix(name, EnvPrefix) || strings.HasPrefix(name, EnvTestPrefix) || getenv(name) == "" {
 			continue
 		}
 		msg := "not a linkrot setting"

@@ -18,6 +18,7 @@ import (
 	"github.com/linkrot/linkrot/ingest"
 	"github.com/linkrot/linkrot/internal/ui"
 	"github.com/linkrot/linkrot/store"
+	"github.com/linkrot/linkrot/store/postgres"
 )
 
 // Runner is linkrot's application layer: every operation that changes the
@@ -60,6 +61,12 @@ func Open(ctx context.Context, cfg *config.Config, d Deps) (*Runner, error) {
 	}
 	if r.owner == "" {
 		r.owner = defaultOwner()
+	}
+	if postgres.IsURL(cfg.DatabasePath()) {
+		// store/postgres implements the store interfaces, but the
+		// operations are not wired to it yet; failing here beats treating
+		// the URL as a file name.
+		return nil, fmt.Errorf("database %s: PostgreSQL catalogs are not yet usable by this command (only migrate-store is)", postgres.Redact(cfg.Database))
 	}
 	var err error
 	if _, serr := os.Stat(cfg.DatabasePath()); d.ReadOnly && errors.Is(serr, os.ErrNotExist) {
