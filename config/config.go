@@ -63,6 +63,12 @@ type Crawler struct {
 	MaxRedirects    int      `yaml:"max_redirects"`
 	Robots          bool     `yaml:"robots"`     // obey robots.txt
 	HeadFirst       bool     `yaml:"head_first"` // try HEAD, fall back to GET
+	// MaxRetryWait is the longest Retry-After a check waits for; a link
+	// asking for more is deferred to a later run.
+	MaxRetryWait Duration `yaml:"max_retry_wait"`
+	// MaxBuffered caps the response bytes held in memory by all checks in
+	// flight together.
+	MaxBuffered ByteSize `yaml:"max_buffered"`
 }
 
 // Recheck is how long a link waits for its next check, by state.
@@ -183,6 +189,8 @@ func Default() *Config {
 			MaxRedirects:    10,
 			Robots:          true,
 			HeadFirst:       true,
+			MaxRetryWait:    Duration(10 * time.Second),
+			MaxBuffered:     256 * MiB,
 		},
 		Recheck: Recheck{
 			Alive:   Duration(7 * day),

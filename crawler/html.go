@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -24,16 +25,37 @@ type page struct {
 // little enough that a huge page costs no more than a normal one.
 const maxWords = 2000
 
-// parsePage reads title, first heading and visible text, decoding the
-// charset the way browsers do (header, BOM, meta).
-func parsePage(body []byte, contentType string) *page {
+// decodeHTML converts the start of an HTML body to UTF-8, finding the
+// charset the way browsers do (BOM, header, meta), and returns at most
+// prefixBytes of it, cut at a character boundary; cut says it was longer.
+func decodeHTML(body []byte, contentType string) (out []byte, cut bool) {
 	var r io.Reader = bytes.NewReader(body)
 	if cr, err := charset.NewReader(r, contentType); err == nil {
 		r = cr
-	} else {
-		r = bytes.NewReader(body)
 	}
-	z := html.NewTokenizer(r)
+	var b bytes.Buffer
+	b.Grow(min(len(body)+len(body)/8+16, prefixBytes+1))
+	if _, err := b.ReadFrom(io.LimitReader(r, prefixBytes+1)); err != nil && b.Len() == 0 {
+		return body[:min(len(body), prefixBytes)], len(body) > prefixBytes
+	}
+	out = b.Bytes()
+	if len(out) > prefixBytes {
+		out, cut = out[:prefixBytes], true
+		i := len(out) - 1
+		for i > 0 && !utf8Start(out[i]) {
+			i--
+		}
+		if !utf8.FullRune(out[i:]) {
+			out = out[:i] // the character the cut went through
+		}
+	}
+	return out, cut
+}
+
+// parsePage reads title, first heading and visible text from HTML already
+// decoded to UTF-8 (decodeHTML).
+func parsePage(doc []byte) *page {
+	z := html.NewTokenizer(bytes.NewReader(doc))
 	p := &page{}
 	var title, h1 strings.Builder
 	inTitle, inH1, h1Done := false, false, false

@@ -63,7 +63,10 @@ func (c *Checker) Run(ctx context.Context, in <-chan Request, out func(Request, 
 		go func() {
 			defer wg.Done()
 			defer func() { <-window }()
-			res, done := c.check(ctx, req.URL)
+			res, done, release := c.check(ctx, req.URL)
+			// The result's body bytes count against max_buffered until
+			// out is done with them.
+			defer release()
 			if !done || ctx.Err() != nil {
 				return
 			}
