@@ -5,6 +5,8 @@
 //	fakeweb -demo -hosts 1000 -links 200 \
 //	    -urls-out urls.txt -ca-out ca.pem -resolve-out resolve.yaml
 //
+// -bench N adds the site scripts/bench-check.sh compares link checkers on.
+//
 // It listens on 127.0.0.1 only, on ports the kernel picks, prints the
 // addresses and runs until SIGINT or SIGTERM. -resolve-out writes the
 // network.resolve entries ("HOST:PORT=IP:PORT", the same mapping as curl's
@@ -38,6 +40,9 @@ type options struct {
 	urlsOut    string
 	caOut      string
 	resolveOut string
+	bench      int
+	benchHosts int
+	truthOut   string
 }
 
 func (o *options) addFlags(fs *flag.FlagSet) {
@@ -48,6 +53,9 @@ func (o *options) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.urlsOut, "urls-out", "", "write every URL (demo and generated), one per line, to `FILE`")
 	fs.StringVar(&o.caOut, "ca-out", "", "write the CA certificate (PEM) to `FILE`, for network.ca_file")
 	fs.StringVar(&o.resolveOut, "resolve-out", "", "write the network.resolve entries to `FILE` (a YAML snippet if it ends in .yaml/.yml)")
+	fs.IntVar(&o.bench, "bench", 0, "add a bench site of `N` pages for comparing link checkers (also served on 127.0.0.1, with an index page)")
+	fs.IntVar(&o.benchHosts, "bench-hosts", 50, "named hosts the bench pages are spread over")
+	fs.StringVar(&o.truthOut, "truth-out", "", "write each bench page as PATH<TAB>KIND<TAB>broken|alive to `FILE`")
 }
 
 func main() {
@@ -89,6 +97,24 @@ func run(ctx context.Context, opts options, out io.Writer) error {
 		}
 	}
 	urls = append(urls, w.GenerateSites(opts.hosts, opts.links)...)
+	if opts.bench > 0 {
+		b := w.BenchSite(opts.bench, opts.benchHosts)
+		urls = append(urls, b.URLs...)
+		fmt.Fprintf(out, "fakeweb: bench index http://%s%s\n", w.HTTPAddr(), b.IndexPath)
+		if opts.truthOut != "" {
+			var t strings.Builder
+			for i, p := range b.Paths {
+				verdict := "alive"
+				if b.Broken[i] {
+					verdict = "broken"
+				}
+				fmt.Fprintf(&t, "%s\t%s\t%s\n", p, b.Kinds[i], verdict)
+			}
+			if err := writeFile(opts.truthOut, t.String()); err != nil {
+				return err
+			}
+		}
+	}
 
 	fmt.Fprintf(out, "fakeweb: http  %s\n", w.HTTPAddr())
 	fmt.Fprintf(out, "fakeweb: https %s\n", w.HTTPSAddr())
