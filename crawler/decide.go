@@ -282,7 +282,7 @@ func (c *Checker) verdict(ctx context.Context, s *session, u *url.URL, x *exchan
 	var pg *page
 	if x.method == http.MethodGet && x.bodyRead() && x.isHTML() {
 		html, cut := decodeHTML(x.bodyBytes(), res.ContentType)
-		pg = parsePage(html)
+		pg = parsePage(html, false)
 		res.Title = pg.title
 		if x.status >= 200 && x.status <= 299 {
 			res.HTML, res.HTMLTruncated = html, cut || x.truncated()

@@ -138,6 +138,7 @@ func (c *Checker) softNotFound(ctx context.Context, s *session, orig, final *url
 	if err != nil || pr == nil || pr.trusted || pr.status != http.StatusOK || !pr.html {
 		return false, nil
 	}
+	pg.text()
 	echo := append(pathWords(orig), pathWords(final)...)
 	words := withoutRuns(withoutRuns(pg.words, pathWords(orig)), pathWords(final))
 	title := withoutRuns(appendWords(nil, pg.title, 64), echo)
@@ -184,7 +185,7 @@ func (c *Checker) runProbe(ctx context.Context, s *session, final *url.URL) *pro
 	}
 	if x.bodyRead() && x.isHTML() {
 		doc, _ := decodeHTML(x.bodyBytes(), x.header.Get("Content-Type"))
-		pg := parsePage(doc)
+		pg := parsePage(doc, true)
 		echo := pathWords(pu)
 		if x.finalURL != nil {
 			echo = append(echo, pathWords(x.finalURL)...)
