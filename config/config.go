@@ -62,7 +62,7 @@ type Crawler struct {
 	MaxBody         ByteSize `yaml:"max_body"`
 	MaxRedirects    int      `yaml:"max_redirects"`
 	Robots          bool     `yaml:"robots"`     // obey robots.txt
-	HeadFirst       bool     `yaml:"head_first"` // try HEAD, fall back to GET
+	HeadFirst       bool     `yaml:"head_first"` // HEAD first for downloads (.pdf, …), falling back to GET
 	// MaxRetryWait is the longest Retry-After a check waits for; a link
 	// asking for more is deferred to a later run.
 	MaxRetryWait Duration `yaml:"max_retry_wait"`
