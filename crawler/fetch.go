@@ -237,7 +237,7 @@ func (s *session) onHeaders(r *colly.Response) {
 			x.keepBody, x.limit = false, min(x.limit, prefixBytes)
 			x.note = fmt.Sprintf("body not kept: crawler.max_buffered %s is in use by other checks", formatBytes(int64(s.c.cfg.MaxBuffered)))
 		}
-	} else {
+	} else if x.kind != fetchRobots {
 		x.keepBody, x.limit = false, min(x.limit, prefixBytes)
 	}
 }
