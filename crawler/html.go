@@ -55,13 +55,23 @@ func decodeHTML(body []byte, contentType string) (out []byte, cut bool) {
 	var b bytes.Buffer
 	b.Grow(min(len(body)+len(body)/8+16, prefixBytes+1))
 	if _, err := b.ReadFrom(io.LimitReader(r, prefixBytes+1)); err != nil && b.Len() == 0 {
-		return body[:min(len(body), prefixBytes)], len(body) > prefixBytes
+		b.Reset()
+		b.Write(body[:min(len(body), prefixBytes+1)])
 	}
 	out = b.Bytes()
 	if len(out) > prefixBytes {
-		return trimRune(out[:prefixBytes]), true
+		out, cut = trimRune(out[:prefixBytes]), true
 	}
-	return out, false
+	if !utf8.Valid(out) {
+		// A page that lies about being UTF-8 (the decoder passes UTF-8
+		// through as it is): what is not UTF-8 becomes U+FFFD, as a
+		// browser shows it.
+		out = bytes.ToValidUTF8(out, []byte("\uFFFD"))
+		if len(out) > prefixBytes {
+			out, cut = trimRune(out[:prefixBytes]), true
+		}
+	}
+	return out, cut
 }
 
 // trimRune drops a character the end of out cuts through.
