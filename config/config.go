@@ -62,7 +62,13 @@ type Crawler struct {
 	MaxBody         ByteSize `yaml:"max_body"`
 	MaxRedirects    int      `yaml:"max_redirects"`
 	Robots          bool     `yaml:"robots"`     // obey robots.txt
-	HeadFirst       bool     `yaml:"head_first"` // try HEAD, fall back to GET
+	HeadFirst       bool     `yaml:"head_first"` // HEAD first for downloads (.pdf, …), falling back to GET
+	// MaxRetryWait is the longest Retry-After a check waits for; a link
+	// asking for more is deferred to a later run.
+	MaxRetryWait Duration `yaml:"max_retry_wait"`
+	// MaxBuffered caps the response bytes held in memory by all checks in
+	// flight together.
+	MaxBuffered ByteSize `yaml:"max_buffered"`
 }
 
 // Recheck is how long a link waits for its next check, by state.
@@ -192,6 +198,8 @@ func Default() *Config {
 			MaxRedirects:    10,
 			Robots:          true,
 			HeadFirst:       true,
+			MaxRetryWait:    Duration(10 * time.Second),
+			MaxBuffered:     256 * MiB,
 		},
 		Recheck: Recheck{
 			Alive:   Duration(7 * day),

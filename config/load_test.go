@@ -76,6 +76,8 @@ func TestLoadErrors(t *testing.T) {
 		{"zero timeout", "crawler:\n  timeout: 0s\n", []string{`config.yaml:2: crawler.timeout must be more than 0 (got 0s)`}, nil},
 		{"negative interval", "crawler:\n  per_host_interval: -1s\n", []string{`crawler.per_host_interval must not be negative (got -1s)`}, nil},
 		{"zero max_body", "crawler:\n  max_body: 0\n", []string{`config.yaml:2: crawler.max_body must be at least 1 byte (got 0)`}, nil},
+		{"small max_buffered", "crawler:\n  max_buffered: 64KiB\n", []string{`config.yaml:2: crawler.max_buffered must be at least 1MiB (got 64KiB)`}, nil},
+		{"negative max_retry_wait", "crawler:\n  max_retry_wait: -1s\n", []string{`config.yaml:2: crawler.max_retry_wait must not be negative (got -1s)`}, nil},
 		{"user agent newline", "crawler:\n  user_agent: \"a\\nb\"\n", []string{`config.yaml:2: crawler.user_agent must be one line`}, nil},
 		{"empty user agent", "crawler:\n  user_agent: ''\n", []string{`config.yaml:2: crawler.user_agent must not be empty`}, nil},
 		{"negative recheck", "recheck:\n  alive: -1d\n", []string{`config.yaml:2: recheck.alive must be more than 0 (got -1d)`}, nil},

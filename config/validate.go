@@ -122,6 +122,10 @@ func (c *Config) validate(o origins) error {
 		v.fail("crawler.max_body", "crawler.max_body must be at least 1 byte (got %s)", cr.MaxBody)
 	}
 	v.atLeast("crawler.max_redirects", cr.MaxRedirects, 0)
+	v.notNegative("crawler.max_retry_wait", cr.MaxRetryWait)
+	if cr.MaxBuffered < MiB {
+		v.fail("crawler.max_buffered", "crawler.max_buffered must be at least 1MiB (got %s)", cr.MaxBuffered)
+	}
 
 	v.positive("recheck.alive", c.Recheck.Alive)
 	v.positive("recheck.suspect", c.Recheck.Suspect)

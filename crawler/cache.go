@@ -86,23 +86,3 @@ func (c *onceCache[V]) get(ctx context.Context, key string, fill func() (V, bool
 		return v, nil
 	}
 }
-
-// peek returns a ready value without filling or waiting.
-func (c *onceCache[V]) peek(key string) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var zero V
-	el, ok := c.items[key]
-	if !ok {
-		return zero, false
-	}
-	e := el.Value.(*onceEntry[V])
-	select {
-	case <-e.ready:
-		if e.ok && time.Since(e.at) <= c.ttl {
-			return e.val, true
-		}
-	default:
-	}
-	return zero, false
-}

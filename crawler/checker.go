@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -53,6 +54,21 @@ type Result struct {
 	// only for a 2xx answer to GET, and only when it was read completely
 	// within max_body: the archive stores it instead of fetching again.
 	Body []byte `json:"-"`
+	// HTML is the start of every HTML 2xx answer to GET, whatever
+	// KeepBody says: at most the first 256 KiB of the body, decoded to
+	// UTF-8 (charset from the header, a BOM or a meta tag, as browsers
+	// do), cut at a character boundary. HTMLTruncated says the page goes
+	// on past it. It is what soft-404 detection read, kept for verdicts
+	// that compare content (drift); nil for other answers.
+	HTML          []byte `json:"-"`
+	HTMLTruncated bool   `json:"html_truncated,omitempty"`
+	// Size is the body's length in bytes when known (read to its end, or
+	// announced by Content-Length), else 0. A 2xx body longer than what is
+	// read is not a failure: the link is alive, and Evidence says so.
+	Size int64 `json:"size,omitempty"`
+	// RetryAfter is what the site asked for when the check was deferred
+	// (ClassDeferred): a Retry-After longer than crawler.max_retry_wait.
+	RetryAfter time.Duration `json:"retry_after,omitempty"`
 }
 
 // Options are what the configuration does not say: hooks for tests and the
@@ -97,13 +113,13 @@ type Checker struct {
 	lim      *limiter
 	robots   *onceCache[robotsRules]
 	probes   *onceCache[*probeResult]
+	mem      *budget
 	closed   atomic.Bool
 	maxQueue int
 }
 
 // Limits that are not configuration: they protect the checker itself.
 const (
-	maxRetryAfter  = 60 * time.Second // longer Retry-After: give up, don't wait
 	backoffBase    = 500 * time.Millisecond
 	backoffMax     = 10 * time.Second
 	maxHeaderBytes = 1 << 20   // response headers; Go's default is 10 MB
@@ -125,8 +141,11 @@ func New(cc config.Crawler, nc config.Network, opts Options) (*Checker, error) {
 		return nil, fmt.Errorf("crawler.timeout must be positive (got %s)", cc.Timeout)
 	case cc.MaxBody < 1:
 		return nil, fmt.Errorf("crawler.max_body must be at least 1 byte (got %s)", cc.MaxBody)
-	case cc.Retries < 0, cc.MaxRedirects < 0, cc.PerHostInterval < 0:
-		return nil, errors.New("crawler.retries, max_redirects and per_host_interval must not be negative")
+	case cc.Retries < 0, cc.MaxRedirects < 0, cc.PerHostInterval < 0, cc.MaxRetryWait < 0:
+		return nil, errors.New("crawler.retries, max_redirects, per_host_interval and max_retry_wait must not be negative")
+	}
+	if cc.MaxBuffered <= 0 {
+		cc.MaxBuffered = config.Default().Crawler.MaxBuffered
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -159,6 +178,7 @@ func New(cc config.Crawler, nc config.Network, opts Options) (*Checker, error) {
 		lim:      newLimiter(cc.Concurrency, cc.PerHost),
 		robots:   newOnceCache[robotsRules](hostCacheSize, hostCacheTTL),
 		probes:   newOnceCache[*probeResult](hostCacheSize, hostCacheTTL),
+		mem:      newBudget(int64(cc.MaxBuffered)),
 		maxQueue: max(1024, 16*cc.Concurrency),
 	}
 	return c, nil
@@ -173,41 +193,60 @@ func (c *Checker) Close() error {
 
 // Check checks one URL, within the same limits as Run. When ctx ends first
 // the Result has ClassUnknown and Err set to the context's error: it is not
-// a finding and should not be stored.
+// a finding and should not be stored. Every finished check has a class
+// other than ClassUnknown.
 func (c *Checker) Check(ctx context.Context, rawURL string) Result {
-	r, _ := c.check(ctx, rawURL)
+	r, _, release := c.check(ctx, rawURL)
+	release()
 	return r
 }
 
-// check returns false when the check was cut short by ctx (or Close).
-func (c *Checker) check(ctx context.Context, rawURL string) (Result, bool) {
+// check returns false when the check was cut short by ctx (or Close). The
+// Result's Body and HTML count against crawler.max_buffered until release
+// is called.
+func (c *Checker) check(ctx context.Context, rawURL string) (Result, bool, func()) {
+	res, done, s := c.checkIn(ctx, rawURL)
+	if s == nil {
+		return res, done, func() {}
+	}
+	return res, done, s.release
+}
+
+func (c *Checker) checkIn(ctx context.Context, rawURL string) (Result, bool, *session) {
 	res := Result{URL: rawURL, CheckedAt: c.opts.Now()}
 	if c.closed.Load() {
 		res.Err = "checker closed"
-		return res, false
+		return res, false, nil
 	}
 	u, err := parseTarget(rawURL)
 	if err != nil {
+		res.Class = ClassInvalidURL
 		res.Err = err.Error()
 		res.Evidence = []string{err.Error()}
-		return res, true
+		return res, true, nil
 	}
 	if c.opts.Exclude != nil {
 		if why, ok := c.opts.Exclude.Match(u); ok {
 			res.Class = ClassExcluded
 			res.Evidence = []string{"excluded by " + why}
-			return res, true
+			return res, true, nil
 		}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		res.Class = ClassExcluded
 		res.Evidence = []string{"scheme " + u.Scheme + " is not checked"}
-		return res, true
+		return res, true, nil
+	}
+	if why := badPort(u); why != "" {
+		// No request can reach it; the link itself is broken.
+		res.Class, res.Err = ClassProtocolError, why
+		res.Evidence = []string{why}
+		return res, true, nil
 	}
 	t, err := c.lim.acquire(ctx, hostKey(u))
 	if err != nil {
 		res.Err = err.Error()
-		return res, false
+		return res, false, nil
 	}
 	defer t.release()
 
@@ -216,7 +255,8 @@ func (c *Checker) check(ctx context.Context, rawURL string) (Result, bool) {
 		ok, note := c.robotsAllow(ctx, s, u)
 		if ctx.Err() != nil {
 			res.Err = ctx.Err().Error()
-			return res, false
+			s.release()
+			return res, false, nil
 		}
 		if note != "" {
 			res.Evidence = append(res.Evidence, note)
@@ -224,16 +264,32 @@ func (c *Checker) check(ctx context.Context, rawURL string) (Result, bool) {
 		if !ok {
 			res.Class = ClassRobotsDisallowed
 			res.Err = "disallowed by robots.txt"
-			return res, true
+			s.release()
+			return res, true, nil
 		}
 	}
 	c.decide(ctx, s, u, &res)
 	if ctx.Err() != nil {
 		res.Class, res.Err = ClassUnknown, ctx.Err().Error()
-		return res, false
+		res.Body, res.HTML = nil, nil
+		s.release()
+		return res, false, nil
 	}
 	c.log.Debug("checked", "url", rawURL, "class", res.Class, "status", res.Status, "attempts", res.Attempts, "evidence", res.Evidence)
-	return res, true
+	return res, true, s
+}
+
+// badPort says why u's port cannot be connected to, or "".
+func badPort(u *url.URL) string {
+	p := u.Port()
+	if p == "" {
+		return ""
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 1 || n > 65535 {
+		return fmt.Sprintf("port %s is out of range (1-65535)", p)
+	}
+	return ""
 }
 
 // parseTarget accepts absolute URLs with a host.

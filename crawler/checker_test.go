@@ -19,11 +19,13 @@ func TestHeadFailureConfirmedWithGet(t *testing.T) {
 	w := newWeb(t)
 	site := w.Site("head.example")
 	live := fakeweb.HTML("GET works", "<p>Only GET is implemented here.</p>")
+	// HEAD goes first only to paths that name a download; pages are
+	// fetched with GET at once (TestPagesAreFetchedWithGet).
 	for _, code := range []int{404, 405, 403, 501} {
-		site.Page(fmt.Sprintf("/%d", code), fakeweb.HeadFails(code, live))
+		site.Page(fmt.Sprintf("/%d.pdf", code), fakeweb.HeadFails(code, live))
 	}
 	// A HEAD without Content-Type is odd enough to confirm too.
-	site.Page("/no-type", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	site.Page("/no-type.zip", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodHead {
 			rw.Header()["Content-Type"] = nil
 			rw.WriteHeader(http.StatusOK)
@@ -32,15 +34,15 @@ func TestHeadFailureConfirmedWithGet(t *testing.T) {
 		live.ServeHTTP(rw, r)
 	}))
 	s := newChecker(t, w, nil)
-	for _, p := range []string{"/404", "/405", "/403", "/501"} {
+	for _, p := range []string{"/404.pdf", "/405.pdf", "/403.pdf", "/501.pdf"} {
 		r := s.check(t, "http://head.example"+p)
 		wantClass(t, r, ClassOK)
-		wantEvidence(t, r, "HEAD "+p[1:]+", GET 200")
+		wantEvidence(t, r, "HEAD "+p[1:4]+", GET 200")
 		if r.Method != http.MethodGet || r.Attempts != 2 || r.Title != "GET works" {
 			t.Errorf("%s: method %s, attempts %d, title %q", p, r.Method, r.Attempts, r.Title)
 		}
 	}
-	r := s.check(t, "http://head.example/no-type")
+	r := s.check(t, "http://head.example/no-type.zip")
 	wantClass(t, r, ClassOK)
 	wantEvidence(t, r, "HEAD 200, GET 200")
 
@@ -55,7 +57,7 @@ func TestHeadFailureConfirmedWithGet(t *testing.T) {
 	// Without head_first only GETs are sent.
 	s2 := newChecker(t, w, func(cc *config.Crawler, _ *config.Network, _ *Options) { cc.HeadFirst = false })
 	w.ResetHits()
-	wantClass(t, s2.check(t, "http://head.example/405"), ClassOK)
+	wantClass(t, s2.check(t, "http://head.example/405.pdf"), ClassOK)
 	for _, rq := range requestsTo(w, "head.example") {
 		if rq.Method != http.MethodGet {
 			t.Errorf("head_first off sent %s %s", rq.Method, rq.Path)
@@ -68,28 +70,37 @@ func TestRetries(t *testing.T) {
 	site := w.Site("retry.example")
 	live := fakeweb.HTML("Back", "<p>Up again after a while.</p>")
 	site.Page("/flaky", fakeweb.Cycle(fakeweb.Status(503), fakeweb.Status(503), live))
-	site.Page("/reset-twice", fakeweb.Cycle(fakeweb.ResetBeforeResponse(), fakeweb.ResetBeforeResponse(), live))
+	site.Page("/flaky.pdf", fakeweb.Cycle(fakeweb.Status(503), fakeweb.Status(503), live))
+	site.Page("/reset-twice.pdf", fakeweb.Cycle(fakeweb.ResetBeforeResponse(), fakeweb.ResetBeforeResponse(), live))
 	site.Page("/always-500", fakeweb.Status(500))
 	site.Page("/501", fakeweb.Status(501))
 
 	s := newChecker(t, w, nil)
 	r := s.check(t, "http://retry.example/flaky")
 	wantClass(t, r, ClassOK)
-	// HEAD 503 goes to a GET at once; the GET's 503 is retried.
+	// A page: GET at once, each 503 retried after a backoff.
+	wantEvidence(t, r, "GET 503, GET 503, GET 200")
+	if r.Attempts != 3 || len(s.sleeps.list()) != 2 {
+		t.Errorf("attempts %d, sleeps %v", r.Attempts, s.sleeps.list())
+	}
+	s.sleeps.d = nil
+	r = s.check(t, "http://retry.example/flaky.pdf")
+	wantClass(t, r, ClassOK)
+	// A download: HEAD 503 goes to a GET at once; the GET's 503 is retried.
 	wantEvidence(t, r, "HEAD 503, GET 503, GET 200")
 	wantEvidence(t, r, "503, retried after")
 	if r.Attempts != 3 || len(s.sleeps.list()) != 1 {
 		t.Errorf("attempts %d, sleeps %v", r.Attempts, s.sleeps.list())
 	}
 
-	r = s.check(t, "http://retry.example/reset-twice")
+	r = s.check(t, "http://retry.example/reset-twice.pdf")
 	wantClass(t, r, ClassOK)
 	wantEvidence(t, r, "HEAD conn_reset, retried after")
 
 	s.sleeps.d = nil
 	r = s.check(t, "http://retry.example/always-500")
 	wantClass(t, r, ClassHTTP5xx)
-	if r.Attempts != 1+1+s.cc.Retries || r.Status != 500 {
+	if r.Attempts != 1+s.cc.Retries || r.Status != 500 {
 		t.Errorf("always-500: attempts %d status %d", r.Attempts, r.Status)
 	}
 	// Backoff grows: each wait is within [b/2, b] of base·2ⁿ.
@@ -103,7 +114,7 @@ func TestRetries(t *testing.T) {
 
 	r = s.check(t, "http://retry.example/501")
 	wantClass(t, r, ClassHTTP5xx)
-	if r.Attempts != 2 {
+	if r.Attempts != 1 {
 		t.Errorf("501 is not retried: %d attempts", r.Attempts)
 	}
 
@@ -142,18 +153,32 @@ func TestRetryAfter(t *testing.T) {
 		t.Errorf("HTTP-date Retry-After: sleeps %v, want about 5s", got)
 	}
 
-	// Beyond the bound: give up at once, without a GET after the HEAD.
+	// Beyond crawler.max_retry_wait: deferred at once, nothing waited
+	// for, the reason and the wait asked for recorded.
 	s.sleeps.d = nil
 	start := time.Now()
 	r = s.check(t, "http://throttle.example/hour")
-	wantClass(t, r, ClassBlocked)
-	wantEvidence(t, r, "exceeds the 1m0s bound")
-	if len(s.sleeps.list()) != 0 || r.Attempts != 1 || time.Since(start) > 2*time.Second {
-		t.Errorf("hour: sleeps %v, attempts %d", s.sleeps.list(), r.Attempts)
+	wantClass(t, r, ClassDeferred)
+	wantEvidence(t, r, "Retry-After 1h0m0s is longer than crawler.max_retry_wait 10s; deferred")
+	if len(s.sleeps.list()) != 0 || r.Attempts != 1 || time.Since(start) > 2*time.Second || r.RetryAfter != time.Hour {
+		t.Errorf("hour: sleeps %v, attempts %d, retry after %s", s.sleeps.list(), r.Attempts, r.RetryAfter)
+	}
+	if !strings.Contains(r.Err, "deferred") {
+		t.Errorf("hour: err %q does not say deferred", r.Err)
 	}
 	r = s.check(t, "http://throttle.example/hour-503")
-	wantClass(t, r, ClassHTTP5xx)
-	wantEvidence(t, r, "not waiting")
+	wantClass(t, r, ClassDeferred)
+
+	// The budget is configuration: 2s defers a 7s Retry-After.
+	short := newChecker(t, w, func(cc *config.Crawler, _ *config.Network, _ *Options) {
+		cc.MaxRetryWait = config.Duration(2 * time.Second)
+	})
+	site.Page("/seconds-again", fakeweb.RetryAfterSeconds(429, 1, 7, live))
+	r = short.check(t, "http://throttle.example/seconds-again")
+	wantClass(t, r, ClassDeferred)
+	if len(short.sleeps.list()) != 0 {
+		t.Errorf("deferred check waited %v", short.sleeps.list())
+	}
 
 	// 429 that persists after the allowed waits is blocked.
 	r = s.check(t, "http://throttle.example/forever")
@@ -297,8 +322,8 @@ func TestSoft404(t *testing.T) {
 	wantClass(t, r, ClassOK)
 	wantEvidence(t, r, "not judged")
 
-	// One probe per host and path shape, and a trusted host needs no GET
-	// once its probe got a 404.
+	// One probe per host and path shape; every page is one GET (its body
+	// is what a soft-404 title check reads), never a HEAD first.
 	w.ResetHits()
 	for _, p := range []string{"/a/b", "/a/c", "/a/d"} {
 		wantClass(t, s.check(t, "https://honest.example"+p), ClassOK)
@@ -316,8 +341,8 @@ func TestSoft404(t *testing.T) {
 			gets++
 		}
 	}
-	if probes != 1 || gets != 1 {
-		t.Errorf("honest host: %d probes, %d GETs; want 1 probe and a GET only for the first page", probes, gets)
+	if probes != 1 || gets != 3 {
+		t.Errorf("honest host: %d probes, %d GETs; want 1 probe and one GET per page", probes, gets)
 	}
 }
 
@@ -422,7 +447,7 @@ func TestKeepBody(t *testing.T) {
 	small := newChecker(t, w, func(cc *config.Crawler, _ *config.Network, o *Options) { o.KeepBody = true; cc.MaxBody = 16 << 10 })
 	r = small.check(t, "http://big.example/video.mp4")
 	wantClass(t, r, ClassOK)
-	wantEvidence(t, r, "body larger than max_body 16 KiB; not read")
+	wantEvidence(t, r, "longer than the 16 KiB read")
 	if r.Body != nil {
 		t.Error("a truncated body was kept")
 	}
@@ -460,8 +485,8 @@ func TestOtherClasses(t *testing.T) {
 	s := newChecker(t, w, func(_ *config.Crawler, _ *config.Network, o *Options) { o.Exclude = x })
 
 	r := s.check(t, "http://odd.example/choices")
-	wantClass(t, r, ClassUnknown)
-	wantEvidence(t, r, "unexpected final status 300")
+	wantClass(t, r, ClassProtocolError)
+	wantEvidence(t, r, "a redirect without a usable Location")
 
 	r = s.check(t, "https://wiki.intranet.example/page")
 	wantClass(t, r, ClassExcluded)
@@ -471,7 +496,7 @@ func TestOtherClasses(t *testing.T) {
 	wantClass(t, r, ClassExcluded)
 	wantEvidence(t, r, "scheme gopher is not checked")
 	r = s.check(t, "http://%zz/")
-	wantClass(t, r, ClassUnknown)
+	wantClass(t, r, ClassInvalidURL)
 	if !strings.Contains(r.Err, "invalid URL") {
 		t.Errorf("err %q", r.Err)
 	}
@@ -521,24 +546,27 @@ func TestRunCancel(t *testing.T) {
 	}
 }
 
-// On a host whose probe answered 200, HTML pages always need a GET for the
-// soft-404 check, so later checks skip the HEAD; an honest host keeps
-// settling with HEAD alone.
-func TestHeadSkippedWhereItCannotSettle(t *testing.T) {
+// Pages are fetched with GET at once, whatever the host: a HEAD carries no
+// evidence for them (the soft-404 check needs the body). Downloads keep
+// their HEAD.
+func TestPagesAreFetchedWithGet(t *testing.T) {
 	w := newWeb(t)
-	w.Site("soft.example").HTML("/n/a", "Story A", "<p>A long story about the harbour.</p>").
-		HTML("/n/b", "Story B", "<p>Another story about the breakwater.</p>").
-		Fallback(fakeweb.SameAs("/n/a"))
-	w.Site("honest.example").HTML("/n/a", "Story A", "<p>A.</p>").HTML("/n/b", "Story B", "<p>B.</p>")
+	w.Site("honest.example").HTML("/n/a", "Story A", "<p>A.</p>").HTML("/n/b", "Story B", "<p>B.</p>").
+		Page("/n/paper.pdf", fakeweb.PDF("Paper", "Text."))
 	s := newChecker(t, w, nil)
-	s.check(t, "https://soft.example/n/a")
-	r := s.check(t, "https://soft.example/n/b")
-	if r.Method != "GET" || r.Attempts != 1 {
-		t.Errorf("soft host: method %s, attempts %d, evidence %v; want one GET", r.Method, r.Attempts, r.Evidence)
+	for _, p := range []string{"/n/a", "/n/b"} {
+		r := s.check(t, "https://honest.example"+p)
+		if r.Method != "GET" || r.Attempts != 1 || len(r.HTML) == 0 {
+			t.Errorf("%s: method %s, attempts %d, %d bytes of HTML; want one GET with its HTML", p, r.Method, r.Attempts, len(r.HTML))
+		}
 	}
-	s.check(t, "https://honest.example/n/a")
-	r = s.check(t, "https://honest.example/n/b")
-	if r.Method != "HEAD" || r.Attempts != 1 {
-		t.Errorf("honest host: method %s, attempts %d, evidence %v; want one HEAD", r.Method, r.Attempts, r.Evidence)
+	r := s.check(t, "https://honest.example/n/paper.pdf")
+	if r.Method != "HEAD" || r.Attempts != 1 || r.HTML != nil {
+		t.Errorf("pdf: method %s, attempts %d; want one HEAD", r.Method, r.Attempts)
+	}
+	for _, rq := range requestsTo(w, "honest.example") {
+		if rq.Method == http.MethodHead && rq.Path != "/n/paper.pdf" {
+			t.Errorf("HEAD %s sent to a page", rq.Path)
+		}
 	}
 }

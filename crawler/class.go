@@ -7,6 +7,11 @@ import "fmt"
 
 // Class is the outcome of one check. The stable names (String) are what the
 // store keeps and reports show; never rename one, only add.
+//
+// Every finished check ends in one of the documented classes below;
+// ClassUnknown is only the zero value and the class of a check that was cut
+// short (its context ended, or the Checker was closed), which is not a
+// finding and is never stored.
 type Class int
 
 const (
@@ -30,6 +35,9 @@ const (
 	ClassNetworkDown            // the checker's own network was down
 	ClassExcluded               // excluded by configuration; not fetched
 	ClassPrivateAddress         // refused: resolves to a private address
+	ClassProtocolError          // the server answered, but not in HTTP (bad status line, HTTP/0.9, garbage), or the port is out of range
+	ClassDeferred               // Retry-After longer than crawler.max_retry_wait: left for a later run, state unchanged
+	ClassInvalidURL             // the URL cannot be parsed or has no host; never fetched
 )
 
 var classNames = [...]string{
@@ -53,6 +61,9 @@ var classNames = [...]string{
 	ClassNetworkDown:      "network_down",
 	ClassExcluded:         "excluded",
 	ClassPrivateAddress:   "private_address",
+	ClassProtocolError:    "protocol_error",
+	ClassDeferred:         "deferred",
+	ClassInvalidURL:       "invalid_url",
 }
 
 func (c Class) String() string {
@@ -86,17 +97,19 @@ func (c Class) IsSuccess() bool { return c == ClassOK || c == ClassRedirect }
 // IsHard: strong evidence the resource is gone.
 func (c Class) IsHard() bool {
 	switch c {
-	case ClassHTTP4xx, ClassSoft404, ClassRedirectToRoot, ClassDNSNXDomain, ClassTooManyRedirects:
+	case ClassHTTP4xx, ClassSoft404, ClassRedirectToRoot, ClassDNSNXDomain, ClassTooManyRedirects, ClassInvalidURL:
 		return true
 	}
 	return false
 }
 
 // IsTransient: a failure that may pass; it counts toward dead only when it
-// persists.
+// persists. A protocol error is one: a server that does not speak HTTP is
+// as unusable as one that refuses the connection, and may be fixed.
 func (c Class) IsTransient() bool {
 	switch c {
-	case ClassHTTP5xx, ClassDNSError, ClassConnRefused, ClassConnReset, ClassTimeout, ClassTLSError, ClassTooLarge:
+	case ClassHTTP5xx, ClassDNSError, ClassConnRefused, ClassConnReset, ClassTimeout, ClassTLSError, ClassTooLarge,
+		ClassProtocolError:
 		return true
 	}
 	return false
@@ -109,6 +122,10 @@ func (c Class) IsBlocked() bool {
 
 // IsFailure: counts toward dead.
 func (c Class) IsFailure() bool { return c.IsHard() || c.IsTransient() }
+
+// IsDeferred: the check was put off (the site asked for a longer pause than
+// the run may wait); it says nothing about the link.
+func (c Class) IsDeferred() bool { return c == ClassDeferred }
 
 // IsNetworkLevel: the failure happened before any HTTP answer, so a run in
 // which most hosts fail this way is the checker's own outage.

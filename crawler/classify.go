@@ -19,6 +19,11 @@ import (
 // errors.Is), never at message text, which changes between Go versions.
 // deadline is true when the attempt's own deadline passed: then whatever
 // broke, it broke because time ran out.
+//
+// An error none of the cases explains is a protocol error: the network
+// delivered (no DNS, connect, TLS, reset or timeout failure), so what
+// failed is the exchange itself — net/http could not read the server's
+// answer as HTTP. No error ends in ClassUnknown.
 func classifyError(err error, deadline bool) Class {
 	if err == nil {
 		return ClassUnknown
@@ -28,10 +33,16 @@ func classifyError(err error, deadline bool) Class {
 		big   *errTooLarge
 		redir *redirectError
 		dns   *net.DNSError
+		proto *protocolError
+		addr  *net.AddrError
 	)
 	switch {
 	case errors.As(err, &guard):
 		return ClassPrivateAddress
+	case errors.As(err, &proto), errors.As(err, &addr):
+		// A bad address (an out-of-range port) is the link's own
+		// breakage, not the network's.
+		return ClassProtocolError
 	case errors.As(err, &big):
 		return ClassTooLarge
 	case errors.As(err, &redir):
@@ -60,8 +71,20 @@ func classifyError(err error, deadline bool) Class {
 		// complete (an empty reply, a body cut short).
 		return ClassConnReset
 	}
-	return ClassUnknown
+	return ClassProtocolError
 }
+
+// protocolError is a response that could not be read as HTTP: a malformed
+// or missing status line, an HTTP/0.9 answer (a body with no status line),
+// garbage. The transport marks it from what the connection received: bytes
+// came, and net/http refused them with an untyped error.
+type protocolError struct{ err error }
+
+func (e *protocolError) Error() string {
+	return "the server's answer is not HTTP: " + e.err.Error()
+}
+
+func (e *protocolError) Unwrap() error { return e.err }
 
 func isTimeout(err error) bool {
 	var ne net.Error

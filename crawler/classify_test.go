@@ -50,7 +50,10 @@ func TestClassifyError(t *testing.T) {
 		{&url.Error{Op: "Get", URL: "u", Err: &errTooLarge{What: "body", Limit: 1}}, false, ClassTooLarge},
 		{&url.Error{Op: "Get", URL: "u", Err: &redirectError{Limit: 10, Hops: 11}}, false, ClassTooManyRedirects},
 		// Text that looks like something else does not fool it.
-		{errors.New("connection refused: no such host (timeout)"), false, ClassUnknown},
+		// Nothing ends unknown: what no case explains is a protocol error.
+		{errors.New("connection refused: no such host (timeout)"), false, ClassProtocolError},
+		{wrap(&protocolError{err: errors.New("malformed HTTP response")}), false, ClassProtocolError},
+		{wrap(&net.OpError{Op: "dial", Err: &net.AddrError{Err: "invalid port", Addr: "127.0.0.1:99999"}}), false, ClassProtocolError},
 	}
 	for i, c := range cases {
 		if got := classifyError(c.err, c.deadline); got != c.want {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -13,37 +14,45 @@ import (
 
 // decide makes the requests for one link and fills in the verdict.
 //
-// Evidence before verdict: with head_first, a HEAD comes first, and only a
-// plain success settles the link (2xx with a non-HTML type, or HTML from a
-// host whose soft-404 probe already got an honest 404). Everything else a
-// HEAD answers (405, 404, 403, 501, 5xx, a missing Content-Type, an HTML
-// page that still needs its soft-404 check…) is confirmed with a GET. Only
-// failures no GET could change (NXDOMAIN, refused, TLS, private address)
-// end at the HEAD.
+// Evidence before verdict, without requests that carry none: a page is
+// fetched with GET at once, because its body is what settles it (soft-404
+// title and text, challenge markers, a probe comparison) and a HEAD first
+// would only double the requests. With head_first, a link whose path names
+// a download (.pdf, .zip, images, audio, video, archives, office files) is
+// asked with HEAD, and only a plain success settles it (2xx with a non-HTML
+// type, not redirected away). Everything else a HEAD answers (405, 404,
+// 403, 501, 5xx, a missing Content-Type, HTML after all…) is confirmed with
+// a GET. Only failures no GET could change (NXDOMAIN, refused, TLS, private
+// address) end at the HEAD.
 //
 // GETs are retried with exponential backoff and jitter after timeouts,
 // resets, DNS failures, 408, 429 and 5xx (except 501), up to
 // crawler.retries times; a Retry-After on 429/503 is honoured up to
-// maxRetryAfter (at least once, even with retries 0), and a longer one ends
-// the check at once, since waiting that long is not on and asking again
-// sooner is rude.
+// crawler.max_retry_wait (at least once, even with retries 0), and a longer
+// one defers the link (ClassDeferred) at once: the run does not wait on one
+// URL, and asking again sooner than the site said is rude.
 func (c *Checker) decide(ctx context.Context, s *session, u *url.URL, res *Result) {
 	method := http.MethodGet
-	if c.cfg.HeadFirst && !c.opts.KeepBody && !c.untrustedHost(u) {
+	if c.cfg.HeadFirst && !c.opts.KeepBody && downloadPath(u) {
 		method = http.MethodHead
 	}
 	retriesLeft := c.cfg.Retries
 	afterLeft := max(c.cfg.Retries, 1) // Retry-After waits allowed
 	backoffs := 0
 	var trail, notes []string
+	var prev *exchange
 	for {
+		if prev != nil {
+			prev.release() // superseded: its body is not needed
+		}
 		x := s.do(ctx, fetchCheck, method, u)
+		prev = x
 		res.Attempts++
 		if ctx.Err() != nil {
 			return
 		}
 		class := ClassUnknown
-		if x.err != nil && !x.tooBig() {
+		if x.err != nil {
 			class = classifyError(x.err, x.deadline)
 		}
 		trail = append(trail, x.summary(class))
@@ -53,7 +62,7 @@ func (c *Checker) decide(ctx context.Context, s *session, u *url.URL, res *Resul
 				c.verdict(ctx, s, u, x, res, trail, notes)
 				return
 			}
-			if x.err != nil && x.status == 0 && (methodIndependent(class) || class == ClassTooLarge) {
+			if x.err != nil && x.status == 0 && (methodIndependent(class) || class == ClassTooLarge || class == ClassProtocolError) {
 				c.verdict(ctx, s, u, x, res, trail, notes)
 				return
 			}
@@ -73,6 +82,7 @@ func (c *Checker) decide(ctx context.Context, s *session, u *url.URL, res *Resul
 			return
 		}
 		if wait > 0 {
+			prev.release()
 			s.t.pause()
 			err := c.opts.Sleep(ctx, wait)
 			if err == nil {
@@ -86,26 +96,37 @@ func (c *Checker) decide(ctx context.Context, s *session, u *url.URL, res *Resul
 	}
 }
 
+// downloadExt are path extensions of files that are not web pages: a HEAD
+// tells whether they are there without sending the file.
+var downloadExt = map[string]bool{
+	".pdf": true, ".zip": true, ".gz": true, ".tgz": true, ".bz2": true, ".xz": true, ".zst": true,
+	".7z": true, ".rar": true, ".tar": true, ".iso": true, ".img": true, ".dmg": true, ".exe": true,
+	".msi": true, ".deb": true, ".rpm": true, ".apk": true, ".jar": true, ".whl": true,
+	".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".webp": true, ".avif": true, ".bmp": true,
+	".tif": true, ".tiff": true, ".ico": true, ".heic": true, ".psd": true,
+	".mp3": true, ".m4a": true, ".ogg": true, ".oga": true, ".opus": true, ".wav": true, ".flac": true, ".aac": true,
+	".mp4": true, ".m4v": true, ".mov": true, ".avi": true, ".mkv": true, ".webm": true, ".ogv": true, ".wmv": true, ".flv": true,
+	".doc": true, ".docx": true, ".xls": true, ".xlsx": true, ".ppt": true, ".pptx": true,
+	".odt": true, ".ods": true, ".odp": true, ".epub": true, ".mobi": true, ".ps": true, ".djvu": true,
+	".csv": true, ".parquet": true, ".sqlite": true, ".bin": true, ".dat": true, ".nc": true, ".h5": true,
+	".woff": true, ".woff2": true, ".ttf": true, ".otf": true,
+}
+
+// downloadPath: u's last path segment has a download's extension.
+func downloadPath(u *url.URL) bool {
+	return downloadExt[strings.ToLower(path.Ext(u.Path))]
+}
+
 // headSettles: a HEAD answer good enough to stop at.
 func (c *Checker) headSettles(x *exchange) bool {
 	if x.err != nil || x.status < 200 || x.status > 299 {
 		return false
 	}
 	mt := x.mediaType()
-	if mt == "" {
-		return false // odd: a GET will tell what it is
+	if mt == "" || isHTMLType(mt) {
+		return false // a page after all, or odd: a GET will tell
 	}
-	final := x.final()
-	if redirectedAway(x.origin, final, len(x.hops)) != "" {
-		return false // failing evidence: confirm with GET
-	}
-	if !isHTMLType(mt) {
-		return true
-	}
-	// HTML needs its body for the soft-404 check, unless the host already
-	// proved it answers missing pages with a real 404 (title checks aside,
-	// that is the one soft-404 case a HEAD cannot rule out).
-	return !isRoot(final) && c.trustedHost(final)
+	return redirectedAway(x.origin, x.final(), len(x.hops)) == ""
 }
 
 // nextStep decides whether to ask again and after how long.
@@ -113,9 +134,9 @@ func (c *Checker) nextStep(x *exchange, class Class, retriesLeft, afterLeft, bac
 	if x.status == http.StatusTooManyRequests || x.status == http.StatusServiceUnavailable {
 		if d, ok := x.retryAfter(); ok {
 			switch {
-			case d > maxRetryAfter:
+			case d > time.Duration(c.cfg.MaxRetryWait):
 				x.raTooLong = true
-				return 0, fmt.Sprintf("Retry-After %s exceeds the %s bound; not waiting", roundDur(d), roundDur(maxRetryAfter)), false
+				return 0, fmt.Sprintf("Retry-After %s is longer than crawler.max_retry_wait %s; deferred to a later run", roundDur(d), roundDur(time.Duration(c.cfg.MaxRetryWait))), false
 			case *afterLeft > 0:
 				*afterLeft--
 				if *retriesLeft > 0 {
@@ -217,6 +238,7 @@ func (c *Checker) verdict(ctx context.Context, s *session, u *url.URL, x *exchan
 	res.Redirects = x.hops
 	res.Latency = x.dur
 	res.Header = x.header
+	res.Size = x.size()
 	if x.header != nil {
 		res.ContentType = x.header.Get("Content-Type")
 	}
@@ -232,7 +254,14 @@ func (c *Checker) verdict(ctx context.Context, s *session, u *url.URL, x *exchan
 		ev = append(ev, more...)
 	}
 
-	if x.status == 0 || (x.err != nil && !x.tooBig()) {
+	if x.raTooLong {
+		d, _ := x.retryAfter()
+		res.RetryAfter = d
+		fail(ClassDeferred, fmt.Sprintf("deferred: %s asks to wait %s, longer than crawler.max_retry_wait %s",
+			statusText(x.status), roundDur(d), roundDur(time.Duration(c.cfg.MaxRetryWait))))
+		return
+	}
+	if x.status == 0 || x.err != nil {
 		// No usable answer: the transport error decides, even when headers
 		// arrived and the body broke off.
 		class := classifyError(x.err, x.deadline)
@@ -240,14 +269,24 @@ func (c *Checker) verdict(ctx context.Context, s *session, u *url.URL, x *exchan
 		if x.deadline {
 			msg = fmt.Sprintf("no complete answer within the %s deadline", time.Duration(c.cfg.Timeout))
 		}
-		fail(class, msg, msg)
+		more := []string{msg}
+		if class == ClassPrivateAddress && x.next != "" && len(x.hops) > 0 {
+			// Say where the refused redirect pointed, not only the
+			// address it resolved to.
+			more = append(more, "refused redirect target: "+x.next)
+		}
+		fail(class, msg, more...)
 		return
 	}
 
 	var pg *page
 	if x.method == http.MethodGet && x.bodyRead() && x.isHTML() {
-		pg = parsePage(x.bodyBytes(), res.ContentType)
+		html, cut := decodeHTML(x.bodyBytes(), res.ContentType)
+		pg = parsePage(html, false)
 		res.Title = pg.title
+		if x.status >= 200 && x.status <= 299 {
+			res.HTML, res.HTMLTruncated = html, cut || x.truncated()
+		}
 	}
 	title := ""
 	if pg != nil {
@@ -273,20 +312,28 @@ func (c *Checker) verdict(ctx context.Context, s *session, u *url.URL, x *exchan
 	case code >= 500 && code <= 599:
 		fail(ClassHTTP5xx, statusText(code))
 		return
+	case code >= 300 && code <= 399:
+		// net/http follows every redirect that says where to go.
+		why := fmt.Sprintf("%s as the final answer: a redirect without a usable Location", statusText(code))
+		fail(ClassProtocolError, why, why)
+		return
 	default:
-		fail(ClassUnknown, statusText(code), fmt.Sprintf("unexpected final status %d", code))
+		why := fmt.Sprintf("final status %d is not an HTTP success or error code", code)
+		fail(ClassProtocolError, why, why)
 		return
 	}
 
-	// 2xx from here on.
-	if x.tooBig() {
-		if x.method == http.MethodGet && x.htmlOrUnknown() {
-			fail(ClassTooLarge, fmt.Sprintf("page larger than max_body %s", formatBytes(x.limit)),
-				fmt.Sprintf("body larger than max_body %s", formatBytes(x.limit)))
-			return
+	// 2xx from here on. A body longer than what was read is alive: its
+	// size is noted, and a page is judged from its start.
+	if x.note != "" {
+		ev = append(ev, x.note)
+	}
+	if x.truncated() {
+		size := "of unknown length"
+		if res.Size > 0 {
+			size = "of " + formatBytes(res.Size)
 		}
-		// A big download (PDF, video) is alive; it is just not kept.
-		ev = append(ev, fmt.Sprintf("body larger than max_body %s; not read", formatBytes(x.limit)))
+		ev = append(ev, fmt.Sprintf("body %s, longer than the %s read; judged from its start", size, formatBytes(int64(len(x.bodyBytes())))))
 	}
 	if why := redirectedAway(u, final, len(x.hops)); why != "" {
 		fail(ClassRedirectToRoot, why, why)

@@ -64,7 +64,7 @@ func TestDemo(t *testing.T) {
 		seen[r.Class] = true
 	}
 	// The rest come from TestOtherClasses and TestPrivateAddressRefused.
-	others := map[Class]bool{ClassUnknown: true, ClassExcluded: true, ClassNetworkDown: true, ClassPrivateAddress: true}
+	others := map[Class]bool{ClassUnknown: true, ClassExcluded: true, ClassNetworkDown: true, ClassPrivateAddress: true, ClassInvalidURL: true}
 	for c := range len(classNames) {
 		if !seen[Class(c)] && !others[Class(c)] {
 			t.Errorf("no demo case produced %s", Class(c))

@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,10 +36,19 @@ import (
 // request in flight: per-host and global request concurrency are bounded by
 // the check slots held in the limiter.
 type session struct {
-	c   *Checker
-	t   *ticket
-	col *colly.Collector
-	cur *exchange
+	c    *Checker
+	t    *ticket
+	col  *colly.Collector
+	cur  *exchange
+	held []*hold // reservations of the session's exchanges
+}
+
+// release gives back every byte the session's exchanges reserved.
+func (s *session) release() {
+	for _, h := range s.held {
+		h.release()
+	}
+	s.held = nil
 }
 
 func (c *Checker) newSession(t *ticket) *session {
@@ -85,13 +94,16 @@ type exchange struct {
 	kind         fetchKind
 	method       string
 	keepBody     bool
-	limit        int64 // body cap
-	truncate     bool  // stop quietly at limit instead of failing
+	limit        int64 // most body bytes buffered
+	truncate     bool  // past limit, end quietly (robots.txt)
 	maxRedirects int
 	origin       *url.URL
+	mem          *hold  // bytes reserved for this exchange's bodies
+	note         string // why a body was not kept after all
 
 	hops     []Hop
 	seen     map[string]int
+	next     string // the URL a redirect was about to fetch
 	redirErr error
 
 	status    int
@@ -100,8 +112,7 @@ type exchange struct {
 	body      *capture // of the final response, when read
 	skipped   bool     // headers were enough; the body was not read
 	declared  int64    // Content-Length, -1 when unknown
-	overLimit bool     // Content-Length announced more than limit
-	raTooLong bool     // Retry-After asked for more than maxRetryAfter
+	raTooLong bool     // Retry-After asked for more than max_retry_wait
 
 	err      error
 	deadline bool // the attempt's deadline passed
@@ -115,20 +126,39 @@ func exchangeFrom(ctx context.Context) *exchange {
 	return x
 }
 
-// do runs one request through colly under its own deadline.
+// do runs one request through colly under its own deadline. The bytes its
+// body may take are reserved first (see budget); the exchange holds them
+// until the session ends, or until release when the caller is done with it.
 func (s *session) do(ctx context.Context, kind fetchKind, method string, u *url.URL) *exchange {
 	c := s.c
 	x := &exchange{
 		kind:         kind,
 		method:       method,
 		keepBody:     c.opts.KeepBody && kind == fetchCheck,
-		limit:        int64(c.cfg.MaxBody),
+		limit:        min(int64(c.cfg.MaxBody), prefixBytes),
 		maxRedirects: c.cfg.MaxRedirects,
 		origin:       u,
 		declared:     -1,
 	}
-	if kind == fetchRobots {
+	if x.keepBody {
+		x.limit = int64(c.cfg.MaxBody)
+	}
+	p, reserve := c.mem.main, int64(2*prefixBytes) // the raw prefix and its decoded copy
+	switch kind {
+	case fetchRobots:
 		x.limit, x.truncate, x.maxRedirects = robotsMaxBytes, true, min(c.cfg.MaxRedirects, 5)
+		p, reserve = c.mem.aux, robotsMaxBytes
+	case fetchProbe:
+		p = c.mem.aux
+	}
+	if method != http.MethodHead {
+		h, err := p.acquire(ctx, reserve)
+		if err != nil {
+			x.err = err
+			return x
+		}
+		x.mem = h
+		s.held = append(s.held, h)
 	}
 	actx, cancel := context.WithTimeout(ctx, time.Duration(c.cfg.Timeout))
 	defer cancel()
@@ -154,6 +184,13 @@ func (s *session) do(ctx context.Context, kind fetchKind, method string, u *url.
 	}
 	x.err = err
 	return x
+}
+
+// release gives the exchange's reserved bytes back: its body is no longer
+// needed (a probe that has been parsed, an attempt that was superseded).
+func (x *exchange) release() {
+	x.mem.release()
+	x.body = nil
 }
 
 // onHeaders runs once the final response's headers are in, before colly
@@ -183,10 +220,25 @@ func (s *session) onHeaders(r *colly.Response) {
 		r.Request.Abort()
 		return
 	}
-	if x.declared > x.limit && !x.truncate {
-		// Announced as too large: no need to read 10 MiB to find out.
-		x.overLimit, x.skipped = true, true
-		r.Request.Abort()
+	if x.keepBody && x.status >= 200 && x.status < 300 {
+		// The whole body is wanted: reserve what it announces (or the
+		// cap when it does not say) beyond the prefix already held. No
+		// waiting here (see budget): without the bytes, only the prefix
+		// is read and the archive skips the page this time.
+		want := x.limit
+		if x.declared >= 0 && x.declared < x.limit {
+			want = x.declared + 1 // one byte more tells "longer than announced"
+		}
+		switch {
+		case x.declared > x.limit:
+			x.keepBody, x.limit = false, min(x.limit, prefixBytes)
+			x.note = fmt.Sprintf("body of %s is larger than max_body %s: not kept", formatBytes(x.declared), formatBytes(int64(s.c.cfg.MaxBody)))
+		case want > prefixBytes && !x.mem.grow(want-prefixBytes):
+			x.keepBody, x.limit = false, min(x.limit, prefixBytes)
+			x.note = fmt.Sprintf("body not kept: crawler.max_buffered %s is in use by other checks", formatBytes(int64(s.c.cfg.MaxBuffered)))
+		}
+	} else if x.kind != fetchRobots {
+		x.keepBody, x.limit = false, min(x.limit, prefixBytes)
 	}
 }
 
@@ -245,29 +297,47 @@ func (x *exchange) isHTML() bool {
 	return false
 }
 
-// bodyBytes is the body read, raw (no charset conversion) but decompressed.
+// bodyBytes is the body read, raw (no charset conversion) but
+// decompressed: the whole body, or its first limit bytes.
 func (x *exchange) bodyBytes() []byte {
 	if x.body == nil || x.skipped {
 		return nil
 	}
-	return x.body.buf.Bytes()
+	return x.body.buf
 }
 
-// tooBig: the body is larger than the limit, as announced or as read.
+// tooBig: the response failed on a size limit (response headers). A body
+// longer than what is read is not a failure: see truncated.
 func (x *exchange) tooBig() bool {
-	return x.overLimit || (x.body != nil && x.body.over)
+	var big *errTooLarge
+	return errors.As(x.err, &big)
 }
 
-// bodyRead: the body was read to its end, within the limit; bodyBytes
-// holds at least its first parseBytes.
+// bodyRead: the body was read without error, to its end or to the limit.
 func (x *exchange) bodyRead() bool {
-	return x.err == nil && !x.skipped && !x.tooBig() && x.body != nil && x.body.done
+	return x.err == nil && !x.skipped && x.body != nil && x.body.done
 }
 
-// bodyComplete: bodyRead, and bodyBytes is the whole body (bodies past
-// parseBytes are only copied whole with KeepBody).
+// bodyComplete: bodyRead, and bodyBytes is the whole body.
 func (x *exchange) bodyComplete() bool {
-	return x.bodyRead() && x.body.complete()
+	return x.bodyRead() && !x.body.over && x.body.n == int64(len(x.body.buf))
+}
+
+// truncated: the body goes on past what was kept.
+func (x *exchange) truncated() bool {
+	return x.bodyRead() && !x.bodyComplete()
+}
+
+// size is the body's length in bytes when known (read to its end, or
+// announced), else 0.
+func (x *exchange) size() int64 {
+	switch {
+	case x.body != nil && x.body.done && !x.body.over && x.err == nil:
+		return x.body.n
+	case x.declared > 0:
+		return x.declared
+	}
+	return 0
 }
 
 // summary is the exchange in a few words for the evidence trail:
@@ -290,96 +360,90 @@ func (x *exchange) final() *url.URL {
 	return x.origin
 }
 
-// capture is the body as our transport hands it to colly: counted, capped
-// and copied. Our copy is what we classify and archive, because colly
-// converts the charset of its own copy to UTF-8, and the archive needs the
-// bytes as they were sent.
+// capture is the body as our transport hands it to colly: read into our
+// own buffer, capped, and never handed to colly at all. colly keeps what it
+// reads (io.ReadAll) and converts charsets in its copy; we classify and
+// archive our copy of the bytes as sent, so colly is given an empty body.
 //
-// colly keeps everything it reads (io.ReadAll), so it is handed only the
-// first parseBytes; the rest is read here, into our copy when the body is
-// kept and into nothing otherwise, and colly then sees the end of the body
-// (or the too-large error). Memory per check stays near 2×parseBytes
-// unless the body is kept, however big the response.
+// At most limit bytes are buffered (the exchange's, read when the body is
+// first read, after the header callback has settled it). Past that, a body
+// that is not kept is read on for at most drainBytes into nothing, so that
+// a page a little over the prefix still leaves its connection reusable and
+// its size known; a longer one is cut off (over).
 type capture struct {
-	rc       io.ReadCloser
-	buf      bytes.Buffer
-	n        int64
-	limit    int64 // read at most this much; one byte more is "too large"
-	handoff  int64 // what colly gets to see
-	keep     bool  // copy everything up to limit, not just handoff
-	truncate bool  // at limit, end quietly instead of failing
-	done     bool
-	over     bool // the body went past limit
-	err      error
+	rc   io.ReadCloser
+	x    *exchange
+	buf  []byte
+	n    int64 // bytes read, buffered or not
+	done bool
+	over bool // the body went on past what was read
+	err  error
 }
 
-// parseBytes is as much of a body as classification reads: titles,
-// headings, the first maxWords of text and challenge markers are all near
-// the start.
-const parseBytes = 1 << 20
+// prefixBytes is as much of a body as classification reads and as much
+// decoded HTML as a Result carries: titles, headings, the first maxWords of
+// text and challenge markers are all near the start.
+const prefixBytes = 256 << 10
 
-func newCapture(rc io.ReadCloser, x *exchange, declared int64) *capture {
-	c := &capture{rc: rc, limit: x.limit, keep: x.keepBody, truncate: x.truncate}
-	c.handoff = min(c.limit, parseBytes)
-	if c.truncate {
-		c.handoff = c.limit
-	}
-	if declared > 0 {
-		c.buf.Grow(int(min(declared, c.handoff)))
-	}
-	return c
+// drainBytes is how much past the prefix is read (and dropped) to finish
+// a body cleanly rather than close its connection.
+const drainBytes = 64 << 10
+
+func newCapture(rc io.ReadCloser, x *exchange) *capture {
+	return &capture{rc: rc, x: x}
 }
 
-func (c *capture) Read(p []byte) (int, error) {
-	if c.done {
-		return 0, c.err
-	}
-	if c.n >= c.handoff {
+func (c *capture) Read([]byte) (int, error) {
+	if !c.done {
 		c.done = true
-		c.err = c.drain()
-		return 0, c.err
+		c.err = c.fill()
 	}
-	p = p[:min(int64(len(p)), c.handoff-c.n)]
-	n, err := c.rc.Read(p)
-	c.n += int64(n)
-	c.buf.Write(p[:n])
-	if err != nil {
-		c.done, c.err = true, err
-	}
-	return n, err
+	return 0, c.err
 }
 
-// drain reads the rest of the body past handoff, up to one byte past the
-// limit.
-func (c *capture) drain() error {
-	scratch := make([]byte, 32<<10)
-	for {
-		room := c.limit + 1 - c.n
-		if room <= 0 {
-			break
+// fill reads the body into buf, growing it in steps up to limit, then
+// looks past the limit.
+func (c *capture) fill() error {
+	limit := c.x.limit
+	if c.x.status == 0 {
+		// No final headers yet: this is a redirect's body, which
+		// net/http reads a little of before it follows.
+		limit = min(limit, 4<<10)
+	}
+	if d := c.x.declared; d >= 0 && d < limit {
+		c.buf = make([]byte, 0, d+1)
+	}
+	for int64(len(c.buf)) < limit {
+		if len(c.buf) == cap(c.buf) {
+			next := min(max(2*int64(cap(c.buf)), 16<<10), limit)
+			c.buf = slices.Grow(c.buf, int(next)-len(c.buf))
 		}
-		n, err := c.rc.Read(scratch[:min(int64(len(scratch)), room)])
-		if keepN := min(int64(n), c.limit-c.n); c.keep && keepN > 0 {
-			c.buf.Write(scratch[:keepN])
-		}
+		room := c.buf[len(c.buf):min(int64(cap(c.buf)), limit)]
+		n, err := c.rc.Read(room)
+		c.buf = c.buf[:len(c.buf)+n]
 		c.n += int64(n)
-		if c.n > c.limit {
-			break
-		}
 		if err != nil {
-			return err // io.EOF: the whole body, within the limit
+			return err // io.EOF: all of it
 		}
 	}
-	if c.truncate {
+	if c.x.truncate {
+		c.over = true
 		return io.EOF
 	}
+	drain := int64(1)
+	if !c.x.keepBody {
+		drain = drainBytes + 1
+	}
+	n, err := io.CopyN(io.Discard, c.rc, drain)
+	c.n += n
+	switch {
+	case err == io.EOF:
+		return io.EOF // it ended within the drain: size known
+	case err != nil:
+		return err
+	}
 	c.over = true
-	return &errTooLarge{What: "body", Limit: c.limit}
-}
-
-// complete: the whole body is in buf.
-func (c *capture) complete() bool {
-	return c.done && errors.Is(c.err, io.EOF) && !c.over && (c.keep || c.n <= c.handoff)
+	return io.EOF
 }
 
 func (c *capture) Close() error { return c.rc.Close() }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -16,25 +17,85 @@ import (
 type page struct {
 	title   string
 	h1      string
-	words   []string // visible text, lower case, in order
-	scripts int
+	words   []string // visible text, lower case, in order (only after full)
+	scripts int      // only after full
+	doc     []byte
+	full    bool
+}
+
+// text makes sure words and scripts are read: they cost a pass over the
+// whole page and many small strings, and only a soft-404 comparison with
+// a probe needs them.
+func (p *page) text() {
+	if !p.full {
+		*p = *parsePage(p.doc, true)
+	}
 }
 
 // maxWords bounds the text kept per page: plenty to tell two pages apart,
 // little enough that a huge page costs no more than a normal one.
 const maxWords = 2000
 
-// parsePage reads title, first heading and visible text, decoding the
-// charset the way browsers do (header, BOM, meta).
-func parsePage(body []byte, contentType string) *page {
+// decodeHTML converts the start of an HTML body to UTF-8, finding the
+// charset the way browsers do (BOM, header, meta), and returns at most
+// prefixBytes of it, cut at a character boundary; cut says it was longer.
+func decodeHTML(body []byte, contentType string) (out []byte, cut bool) {
+	if enc, name, _ := charset.DetermineEncoding(body[:min(len(body), 1024)], contentType); name == "utf-8" && enc != nil && utf8.Valid(body) {
+		// Already UTF-8 (the common case): no copy.
+		if len(body) <= prefixBytes {
+			return body, false
+		}
+		out = body[:prefixBytes]
+		return trimRune(out), true
+	}
 	var r io.Reader = bytes.NewReader(body)
 	if cr, err := charset.NewReader(r, contentType); err == nil {
 		r = cr
-	} else {
-		r = bytes.NewReader(body)
 	}
-	z := html.NewTokenizer(r)
-	p := &page{}
+	var b bytes.Buffer
+	b.Grow(min(len(body)+len(body)/8+16, prefixBytes+1))
+	if _, err := b.ReadFrom(io.LimitReader(r, prefixBytes+1)); err != nil && b.Len() == 0 {
+		b.Reset()
+		b.Write(body[:min(len(body), prefixBytes+1)])
+	}
+	out = b.Bytes()
+	if len(out) > prefixBytes {
+		out, cut = trimRune(out[:prefixBytes]), true
+	}
+	if !utf8.Valid(out) {
+		// A page that lies about being UTF-8 (the decoder passes UTF-8
+		// through as it is): what is not UTF-8 becomes U+FFFD, as a
+		// browser shows it.
+		out = bytes.ToValidUTF8(out, []byte("\uFFFD"))
+		if len(out) > prefixBytes {
+			out, cut = trimRune(out[:prefixBytes]), true
+		}
+	}
+	return out, cut
+}
+
+// trimRune drops a character the end of out cuts through.
+func trimRune(out []byte) []byte {
+	if len(out) == 0 {
+		return out
+	}
+	i := len(out) - 1
+	for i > 0 && !utf8Start(out[i]) {
+		i--
+	}
+	if !utf8.FullRune(out[i:]) {
+		out = out[:i]
+	}
+	return out
+}
+
+// parsePage reads title and first heading from HTML already decoded to
+// UTF-8 (decodeHTML), and with full also the visible text and scripts.
+// Without full it stops once it has both title and heading.
+func parsePage(doc []byte, full bool) *page {
+	z := html.NewTokenizer(bytes.NewReader(doc))
+	p := &page{doc: doc, full: full}
+	titleDone := false
 	var title, h1 strings.Builder
 	inTitle, inH1, h1Done := false, false, false
 	skip := 0 // inside script, style, … whose text is not shown
@@ -49,7 +110,9 @@ func parsePage(body []byte, contentType string) *page {
 			name, _ := z.TagName()
 			switch atom.Lookup(name) {
 			case atom.Script:
-				p.scripts++
+				if full {
+					p.scripts++
+				}
 				if tt == html.StartTagToken {
 					skip++
 				}
@@ -70,11 +133,16 @@ func parsePage(body []byte, contentType string) *page {
 					skip--
 				}
 			case atom.Title:
-				inTitle = false
+				inTitle, titleDone = false, true
 			case atom.H1:
 				if inH1 {
 					inH1, h1Done = false, true
 				}
+			}
+			if !full && titleDone && h1Done {
+				p.title = collapse(title.String())
+				p.h1 = collapse(h1.String())
+				return p
 			}
 		case html.TextToken:
 			text := string(z.Text())
@@ -90,7 +158,7 @@ func parsePage(body []byte, contentType string) *page {
 			if inH1 && h1.Len() < 4*titleMax {
 				h1.WriteString(text)
 			}
-			if len(p.words) < maxWords {
+			if full && len(p.words) < maxWords {
 				p.words = appendWords(p.words, text, maxWords)
 			}
 		}

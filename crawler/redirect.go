@@ -45,6 +45,7 @@ func redirectPolicy(req *http.Request, via []*http.Request) error {
 		status = req.Response.StatusCode
 	}
 	x.hops = append(x.hops, Hop{URL: prev.URL.String(), Status: status})
+	x.next = req.URL.String()
 	if x.seen == nil {
 		x.seen = map[string]int{loopKey(via[0].URL): 1}
 	}

@@ -56,6 +56,7 @@ func (c *Checker) robotsAllow(ctx context.Context, s *session, u *url.URL) (bool
 func (c *Checker) fetchRobots(ctx context.Context, s *session, u *url.URL) robotsRules {
 	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
 	x := s.do(ctx, fetchRobots, http.MethodGet, ru)
+	defer x.release() // the rules are parsed; the file is not kept
 	switch {
 	case x.err != nil && x.status == 0:
 		return robotsRules{note: "robots.txt unavailable (" + classifyError(x.err, x.deadline).String() + "); checked anyway"}

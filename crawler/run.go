@@ -30,7 +30,9 @@ type Request struct {
 // taken and unfinished, and per-host state is dropped when a host goes
 // idle. Requests for a busy host wait in that window without blocking other
 // hosts, so a feed sorted by host still runs at per_host speed per host;
-// interleaving hosts in the feed keeps every slot busy.
+// interleaving hosts in the feed keeps every slot busy. Response bytes
+// held by all checks in flight, including the Body and HTML of results
+// until out returns, stay within crawler.max_buffered (see budget).
 //
 // When ctx ends, checks in flight are abandoned (their requests are
 // cancelled) and not reported: they were not finished and the next run picks
@@ -63,7 +65,10 @@ func (c *Checker) Run(ctx context.Context, in <-chan Request, out func(Request, 
 		go func() {
 			defer wg.Done()
 			defer func() { <-window }()
-			res, done := c.check(ctx, req.URL)
+			res, done, release := c.check(ctx, req.URL)
+			// The result's body bytes count against max_buffered until
+			// out is done with them.
+			defer release()
 			if !done || ctx.Err() != nil {
 				return
 			}

@@ -138,6 +138,7 @@ func (c *Checker) softNotFound(ctx context.Context, s *session, orig, final *url
 	if err != nil || pr == nil || pr.trusted || pr.status != http.StatusOK || !pr.html {
 		return false, nil
 	}
+	pg.text()
 	echo := append(pathWords(orig), pathWords(final)...)
 	words := withoutRuns(withoutRuns(pg.words, pathWords(orig)), pathWords(final))
 	title := withoutRuns(appendWords(nil, pg.title, 64), echo)
@@ -165,6 +166,7 @@ func (c *Checker) softNotFound(ctx context.Context, s *session, orig, final *url
 func (c *Checker) runProbe(ctx context.Context, s *session, final *url.URL) *probeResult {
 	pu := &url.URL{Scheme: final.Scheme, Host: final.Host, Path: probePath(final.Path)}
 	x := s.do(ctx, fetchProbe, http.MethodGet, pu)
+	defer x.release() // only the fingerprint is kept
 	r := &probeResult{path: pu.Path, status: x.status}
 	if x.status == 0 {
 		r.failed = classifyError(x.err, x.deadline).String()
@@ -182,7 +184,8 @@ func (c *Checker) runProbe(ctx context.Context, s *session, final *url.URL) *pro
 		return r
 	}
 	if x.bodyRead() && x.isHTML() {
-		pg := parsePage(x.bodyBytes(), x.header.Get("Content-Type"))
+		doc, _ := decodeHTML(x.bodyBytes(), x.header.Get("Content-Type"))
+		pg := parsePage(doc, true)
 		echo := pathWords(pu)
 		if x.finalURL != nil {
 			echo = append(echo, pathWords(x.finalURL)...)
@@ -192,20 +195,6 @@ func (c *Checker) runProbe(ctx context.Context, s *session, final *url.URL) *pro
 		r.title = withoutRuns(appendWords(nil, pg.title, 64), echo)
 	}
 	return r
-}
-
-// trustedHost: the host's probe for u's shape already got an honest 404.
-// untrustedHost reports whether the host's probe for this path shape
-// already answered 200: its HTML pages always need a GET for the soft-404
-// check, so a HEAD first would only double the requests.
-func (c *Checker) untrustedHost(u *url.URL) bool {
-	pr, ok := c.probes.peek(probeKey(u))
-	return ok && pr != nil && !pr.trusted
-}
-
-func (c *Checker) trustedHost(u *url.URL) bool {
-	pr, ok := c.probes.peek(probeKey(u))
-	return ok && pr != nil && pr.trusted
 }
 
 // shingles are the text's word 3-shingles, hashed, sorted and unique: a

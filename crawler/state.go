@@ -94,6 +94,9 @@ func (t Transition) Changed() bool { return t.From != t.To }
 //     about the resource: never dead, and the failure streak is neither
 //     extended nor broken.
 //   - excluded → excluded, streak untouched.
+//   - deferred (a Retry-After longer than crawler.max_retry_wait) changes
+//     nothing: the link was not judged. protocol_error is a transient
+//     failure, like a refused connection.
 //   - network_down, and any class Next does not know (ClassUnknown, a
 //     class added later), changes nothing: it is the checker's own trouble,
 //     and guessing would cry wolf. The link is retried after
@@ -182,9 +185,12 @@ func (p Policy) Next(prev LinkStatus, o Observation) (LinkStatus, time.Time, Tra
 		// came, including an empty State.
 		next = prev
 		interval = p.RecheckSuspect
-		if c == ClassNetworkDown {
+		switch c {
+		case ClassNetworkDown:
 			reason = "network_down: the checker's own network was down; nothing changed"
-		} else {
+		case ClassDeferred:
+			reason = "deferred: the site asked for a longer pause than crawler.max_retry_wait; nothing changed, checked again in a later run"
+		default:
 			reason = fmt.Sprintf("%s: not a class the state machine knows; nothing changed", c)
 		}
 		return next, p.due(o, interval), Transition{From: from, To: from, Reason: reason}

@@ -371,6 +371,9 @@ func TestStateEveryClass(t *testing.T) {
 		ClassNetworkDown:      store.StateUnchecked,
 		ClassExcluded:         store.StateExcluded,
 		ClassPrivateAddress:   store.StateBlocked,
+		ClassProtocolError:    store.StateSuspect, // like a refused connection
+		ClassDeferred:         store.StateUnchecked,
+		ClassInvalidURL:       store.StateSuspect,
 	}
 	for c := Class(0); int(c) < len(classNames); c++ {
 		w, ok := want[c]
@@ -455,5 +458,21 @@ func TestStateJitter(t *testing.T) {
 	p.Jitter = 5 // clamped below 1: never due at or before the check itself
 	if d := due("https://x.example/", ClassOK); d <= 0 {
 		t.Errorf("jitter 5: due after %v, want > 0", d)
+	}
+}
+
+// A deferred check (Retry-After over crawler.max_retry_wait) leaves a
+// failing link exactly as it was; a protocol error extends its streak like a
+// connection error and ends dead the same way.
+func TestStateDeferredAndProtocolError(t *testing.T) {
+	prev := LinkStatus{State: store.StateSuspect, ConsecutiveFailures: 2, FirstFailure: stT0.Add(-3 * stDay), LastSuccess: stT0.Add(-4 * stDay)}
+	got, _, tr := stPolicy.Next(prev, stObs(ClassDeferred, 0))
+	if got != prev || tr.Changed() || !strings.Contains(tr.Reason, "deferred") {
+		t.Errorf("deferred changed %+v into %+v (%s)", prev, got, tr.Reason)
+	}
+	viaProto, _, _ := stPolicy.Next(prev, stObs(ClassProtocolError, 0))
+	viaRefused, _, _ := stPolicy.Next(prev, stObs(ClassConnRefused, 0))
+	if viaProto != viaRefused || viaProto.State != store.StateDead {
+		t.Errorf("protocol_error gave %+v, a refused connection %+v", viaProto, viaRefused)
 	}
 }

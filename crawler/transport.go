@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/linkrot/linkrot/config"
@@ -114,8 +116,13 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		// HTTP/1 connection we can tell it from the bytes received: a
 		// response that failed after sending more than the limit failed
 		// because of the limit.
-		if mc := conn.Load(); mc != nil && mc.read.Load()-start.Load() >= t.maxHeads {
+		mc := conn.Load()
+		switch {
+		case mc != nil && mc.read.Load()-start.Load() >= t.maxHeads:
 			err = &errTooLarge{What: "response headers", Limit: t.maxHeads}
+		case mc != nil && mc.read.Load() > start.Load() && brokeHTTP(err):
+			// Bytes came and net/http could not read them as a response.
+			err = &protocolError{err: err}
 		}
 		return nil, err
 	}
@@ -140,11 +147,25 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	// tell colly it is done; anything else stays as sent.
 	resp.Uncompressed = true
 	if x != nil && req.Method != http.MethodHead {
-		c := newCapture(resp.Body, x, resp.ContentLength)
+		c := newCapture(resp.Body, x)
 		x.body = c // the last response's capture is the final one's
 		resp.Body = c
 	}
 	return resp, nil
+}
+
+// brokeHTTP: a failed round trip after bytes arrived that is not a
+// network failure (timeout, reset, early close, cancellation), so the bytes
+// themselves were the trouble.
+func brokeHTTP(err error) bool {
+	switch {
+	case isTimeout(err), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
+		return false
+	}
+	var tooBig *errTooLarge
+	return !errors.As(err, &tooBig) && !isTLSError(err)
 }
 
 // unwrapConn finds our metered connection under TLS, and says whether it

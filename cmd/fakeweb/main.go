@@ -5,6 +5,8 @@
 //	fakeweb -demo -hosts 1000 -links 200 \
 //	    -urls-out urls.txt -ca-out ca.pem -resolve-out resolve.yaml
 //
+// -bench N adds the site scripts/bench-check.sh compares link checkers on.
+//
 // It listens on 127.0.0.1 only, on ports the kernel picks, prints the
 // addresses and runs until SIGINT or SIGTERM. -resolve-out writes the
 // network.resolve entries ("HOST:PORT=IP:PORT", the same mapping as curl's
@@ -39,6 +41,9 @@ type options struct {
 	caOut      string
 	resolveOut string
 	storyOut   string
+	bench      int
+	benchHosts int
+	truthOut   string
 }
 
 func (o *options) addFlags(fs *flag.FlagSet) {
@@ -50,6 +55,9 @@ func (o *options) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.caOut, "ca-out", "", "write the CA certificate (PEM) to `FILE`, for network.ca_file")
 	fs.StringVar(&o.storyOut, "story-out", "", "with -demo: add the demo story, write its URLs to `FILE`; SIGUSR1 takes its article down")
 	fs.StringVar(&o.resolveOut, "resolve-out", "", "write the network.resolve entries to `FILE` (a YAML snippet if it ends in .yaml/.yml)")
+	fs.IntVar(&o.bench, "bench", 0, "add a bench site of `N` pages for comparing link checkers (also served on 127.0.0.1, with an index page)")
+	fs.IntVar(&o.benchHosts, "bench-hosts", 50, "named hosts the bench pages are spread over")
+	fs.StringVar(&o.truthOut, "truth-out", "", "write each bench page as PATH<TAB>KIND<TAB>broken|alive to `FILE`")
 }
 
 func main() {
@@ -94,6 +102,24 @@ func run(ctx context.Context, opts options, out io.Writer) error {
 	if opts.storyOut != "" {
 		if err := startStory(ctx, w, opts.demo, opts.storyOut, out); err != nil {
 			return err
+		}
+	}
+	if opts.bench > 0 {
+		b := w.BenchSite(opts.bench, opts.benchHosts)
+		urls = append(urls, b.URLs...)
+		fmt.Fprintf(out, "fakeweb: bench index http://%s%s\n", w.HTTPAddr(), b.IndexPath)
+		if opts.truthOut != "" {
+			var t strings.Builder
+			for i, p := range b.Paths {
+				verdict := "alive"
+				if b.Broken[i] {
+					verdict = "broken"
+				}
+				fmt.Fprintf(&t, "%s\t%s\t%s\n", p, b.Kinds[i], verdict)
+			}
+			if err := writeFile(opts.truthOut, t.String()); err != nil {
+				return err
+			}
 		}
 	}
 

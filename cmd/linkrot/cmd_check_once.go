@@ -12,11 +12,9 @@ import (
 
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/internal/atomicfile"
+	"github.com/linkrot/linkrot/job"
 	"github.com/linkrot/linkrot/oneshot"
 )
-
-// exitBrokenLinks is check --once's exit code when it found broken links.
-const exitBrokenLinks = 2
 
 // onceOptions are the flags of `check --once`.
 type onceOptions struct {
@@ -120,7 +118,7 @@ func runCheckOnce(ctx context.Context, cmd *cobra.Command, o onceOptions, g *glo
 	case rep.Summary.NetworkDown:
 		return errors.New("could not check: this machine's network looks down (most hosts failed before any HTTP answer)")
 	case rep.Broken():
-		return &exitCodeError{code: exitBrokenLinks, err: fmt.Errorf("%d broken link(s) found", rep.Summary.Broken)}
+		return fmt.Errorf("%d %w", rep.Summary.Broken, job.ErrBrokenLinks) // exit 2
 	case rep.MostlyPrivate():
 		return fmt.Errorf("%d of %d links were refused as private or loopback addresses, so they were not checked: "+
 			"add --allow-private to check a site on 127.0.0.1 or your own network", rep.Summary.Private, rep.Summary.Links)

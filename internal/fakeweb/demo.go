@@ -109,8 +109,10 @@ func (w *Web) Demo() []Case {
 	add("http://throttle.demo.test/429-seconds", "ok", "429 with Retry-After: 2 on the first hit, then 200")
 	th.Page("/429-date", RetryAfterDate(http.StatusTooManyRequests, 1, 2*time.Second, live))
 	add("http://throttle.demo.test/429-date", "ok", "429 with an HTTP-date Retry-After on the first hit, then 200")
-	th.Page("/429-forever", RetryAfterSeconds(http.StatusTooManyRequests, -1, 60, live))
+	th.Page("/429-forever", RetryAfterSeconds(http.StatusTooManyRequests, -1, 1, live))
 	add("http://throttle.demo.test/429-forever", "blocked", "429 that never recovers")
+	th.Page("/429-hour", RetryAfterSeconds(http.StatusTooManyRequests, -1, 3600, live))
+	add("http://throttle.demo.test/429-hour", "deferred", "429 with Retry-After: 3600, longer than any run waits")
 	th.Page("/503-retry", RetryAfterSeconds(http.StatusServiceUnavailable, 1, 1, live))
 	add("http://throttle.demo.test/503-retry", "ok", "503 with Retry-After: 1 on the first hit, then 200")
 
@@ -122,11 +124,11 @@ func (w *Web) Demo() []Case {
 
 	big := w.Site("huge.demo.test")
 	big.Page("/gzip-bomb", GzipBomb(10<<30))
-	add("http://huge.demo.test/gzip-bomb", "too_large", "10 GiB of zeros in about 10 MiB of gzip")
+	add("http://huge.demo.test/gzip-bomb", "ok", "10 GiB of zeros in about 10 MiB of gzip: a 200, judged from its start")
 	big.Page("/1gib", Huge(1<<30))
-	add("http://huge.demo.test/1gib", "too_large", "1 GiB body, streamed")
+	add("http://huge.demo.test/1gib", "ok", "1 GiB body, streamed: a 200, judged from its start")
 	big.Page("/endless", Huge(-1))
-	add("http://huge.demo.test/endless", "too_large", "endless chunked body")
+	add("http://huge.demo.test/endless", "ok", "endless chunked body: a 200, judged from its start")
 	big.Page("/header-flood", HeaderFlood(2000, 8000))
 	add("http://huge.demo.test/header-flood", "too_large", "16 MB of response headers, over any sane client limit (Go's default is 10 MB)")
 
@@ -150,6 +152,20 @@ func (w *Web) Demo() []Case {
 	rb.Robots("User-agent: *\nDisallow: /private/\n")
 	rb.HTML("/private/page", "Private", "<p>Robots may not look.</p>")
 	add("http://robots.demo.test/private/page", "robots_disallowed", "")
+
+	ph := w.Site("protocol.demo.test")
+	for path, c := range map[string]struct{ reply, note string }{
+		"/bad-status-line": {BadStatusLine, "status code that is not a number"},
+		"/no-status-line":  {NoStatusLine, "headers without a status line"},
+		"/http09":          {HTTP09, "an HTTP/0.9 answer: the document, no status line"},
+		"/garbage":         {Garbage, "bytes that are not HTTP"},
+		"/bad-code":        {BadStatusCode, "a five-digit status code"},
+	} {
+		ph.Page(path, Raw(c.reply))
+		add("http://protocol.demo.test"+path, "protocol_error", c.note)
+	}
+	ph.HTML("/", "Fine on port 80", "<p>Only the port is wrong.</p>")
+	add("http://protocol.demo.test:99999/", "protocol_error", "port out of range")
 
 	w.Site("down.demo.test").Down()
 	add("http://down.demo.test/", "conn_reset", "every connection reset")

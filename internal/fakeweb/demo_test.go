@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -92,6 +93,9 @@ func (k *refChecker) check(raw string, timeout time.Duration) string {
 	if class != "" {
 		return class
 	}
+	if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && ra > 10 {
+		return "deferred"
+	}
 	if (resp.StatusCode == 429 || resp.StatusCode == 503) && resp.Header.Get("Retry-After") != "" {
 		resp, body, class = refGet(c, raw)
 		if class != "" {
@@ -155,7 +159,7 @@ func refGet(c *http.Client, raw string) (*http.Response, string, string) {
 		return nil, "", classifyErr(err)
 	}
 	if len(b) > 2<<20 {
-		return nil, "", "too_large"
+		b = b[:2<<20] // a 200 too long to read is still an answer
 	}
 	return resp, string(b), ""
 }
@@ -179,6 +183,9 @@ func classifyErr(err error) string {
 		return "too_many_redirects"
 	case errors.As(err, &ne) && ne.Timeout():
 		return "timeout"
+	case strings.Contains(err.Error(), "malformed HTTP"), errors.As(err, new(*net.AddrError)):
+		// net/http has no type for a response that is not HTTP.
+		return "protocol_error"
 	case strings.Contains(err.Error(), "response headers exceeded"):
 		// net/http has no sentinel for this one.
 		return "too_large"

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -50,6 +51,10 @@ func (w *Web) dial(ctx context.Context, d *net.Dialer, network, addr string) (ne
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		// What the real dialer says about it.
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.AddrError{Err: "invalid port", Addr: addr}}
 	}
 	target, err := w.target(canonicalHost(host), port)
 	if err != nil {

@@ -158,7 +158,7 @@ func (s *Store) recordCheck(ctx context.Context, c store.CheckRecord, row checkR
 	}
 	var before, after string
 	if setState {
-		before, after = prevState, st.st.State
+		before, after = prevState, string(st.st.State)
 	}
 	var id int64
 	err = tx.QueryRow(ctx, `
@@ -309,7 +309,7 @@ func (s *Store) BeginRun(ctx context.Context, startedAt time.Time, kind string) 
 }
 
 // FinishRun implements store.CheckStore.
-func (s *Store) FinishRun(ctx context.Context, runID int64, finishedAt time.Time, status string, summary map[string]int) error {
+func (s *Store) FinishRun(ctx context.Context, runID int64, finishedAt time.Time, status store.RunStatus, summary *store.RunSummary) error {
 	switch status {
 	case store.RunOK, store.RunNetworkDown, store.RunInterrupted, store.RunFailed:
 	default:
@@ -317,14 +317,14 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, finishedAt time.Time
 			runID, status, store.RunOK, store.RunNetworkDown, store.RunInterrupted, store.RunFailed)
 	}
 	if finishedAt.IsZero() {
-		finishedAt = time.Now()
+		return fmt.Errorf("finish run %d: no finish time", runID)
 	}
 	t, err := encTime(finishedAt)
 	if err != nil {
 		return fmt.Errorf("finish run %d: %w", runID, err)
 	}
 	var counts *string
-	if len(summary) > 0 {
+	if summary != nil {
 		b, err := json.Marshal(summary)
 		if err != nil {
 			return fmt.Errorf("finish run %d: %w", runID, err)

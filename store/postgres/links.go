@@ -226,16 +226,16 @@ func (s *Store) DueLinksOfHost(ctx context.Context, now time.Time, all bool, dq 
 }
 
 // LinkStateCounts implements store.CheckStore.
-func (s *Store) LinkStateCounts(ctx context.Context) (map[string]int, error) {
+func (s *Store) LinkStateCounts(ctx context.Context) (map[store.LinkState]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT l.state, count(*) FROM links l
 		WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id)
 		GROUP BY l.state`)
 	if err != nil {
 		return nil, fmt.Errorf("counting links by state: %w", err)
 	}
-	counts := map[string]int{}
+	counts := map[store.LinkState]int{}
 	err = eachRow(ctx, rows, "counting links by state", func(r pgx.Rows) (struct{}, error) {
-		var st string
+		var st store.LinkState
 		var n int
 		err := r.Scan(&st, &n)
 		if st == "" {

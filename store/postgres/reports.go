@@ -30,7 +30,11 @@ func (s *Store) RunChecks(ctx context.Context, fromRun, toRun int64, fn func(sto
 }
 
 // LinksInState implements store.ReportStore.
-func (s *Store) LinksInState(ctx context.Context, states []string, afterRun int64, fn func(store.Link) error) error {
+func (s *Store) LinksInState(ctx context.Context, linkStates []store.LinkState, afterRun int64, fn func(store.Link) error) error {
+	states := make([]string, len(linkStates))
+	for i, st := range linkStates {
+		states[i] = string(st)
+	}
 	what := fmt.Sprintf("links in state %s", strings.Join(states, ", "))
 	if len(states) == 0 {
 		return fmt.Errorf("%s: no state asked for", what)
@@ -69,7 +73,7 @@ func (s *Store) LinksInState(ctx context.Context, states []string, afterRun int6
 		var state *string
 		l, err := scanLink(r, &state)
 		if state != nil {
-			l.State = *state
+			l.State = store.LinkState(*state)
 		}
 		return l, err
 	}, fn)

@@ -74,7 +74,7 @@ func fill(t *testing.T, s *store.SQLite) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishRun(ctx, run, t0.Add(4*time.Hour), store.RunOK, map[string]int{"alive": i}); err != nil {
+	if err := s.FinishRun(ctx, run, t0.Add(4*time.Hour), store.RunOK, &store.RunSummary{Alive: i}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetArchiveCopy(ctx, "https://h0.example/ünï/0?q='x'", store.ArchiveCopy{URL: "https://web.archive.invalid/x",
@@ -213,8 +213,8 @@ func history(t *testing.T, s store.CheckStore, u string) []store.CheckRecord {
 }
 
 func counts(t *testing.T, s interface {
-	LinkStateCounts(context.Context) (map[string]int, error)
-}) map[string]int {
+	LinkStateCounts(context.Context) (map[store.LinkState]int, error)
+}) map[store.LinkState]int {
 	c, err := s.LinkStateCounts(t.Context())
 	if err != nil {
 		t.Fatal(err)
