@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/linkrot/linkrot/archive"
+	"github.com/linkrot/linkrot/internal/safeurl"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -70,6 +71,13 @@ func AttachArchiveCopies(ctx context.Context, cat ArchiveCatalog, finder Finder,
 		case err != nil:
 			errs = append(errs, fmt.Errorf("public archive copy of %s: %w", e.URL, err))
 			return nil
+		}
+		if err := safeurl.Check(rc.URL); err != nil {
+			// An answer that is no web URL ("javascript:", a spreadsheet
+			// formula) is worth nothing: recorded as no copy, so it is
+			// neither shown nor asked again.
+			safeurl.Warn(rc.URL, "public archive copy of "+e.URL, err)
+			return cat.SetArchiveCopy(ctx, e.URL, store.ArchiveCopy{CheckedAt: at})
 		}
 		c := store.ArchiveCopy{URL: rc.URL, Time: rc.Time, Source: rc.Source, CheckedAt: at}
 		if err := cat.SetArchiveCopy(ctx, e.URL, c); err != nil {
