@@ -13,6 +13,7 @@ import (
 
 	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/crawler"
+	"github.com/linkrot/linkrot/internal/safeurl"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -52,10 +53,8 @@ func (s *Server) funcs() template.FuncMap {
 		"formats": func(sn store.Snapshot) string {
 			return strings.Join(archive.SnapshotFormats(sn), ", ")
 		},
-		"isWeb": func(u string) bool {
-			p, err := url.Parse(u)
-			return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
-		},
+		// isWeb guards every link to a URL from outside linkrot.
+		"isWeb": safeurl.Web,
 	}
 }
 
