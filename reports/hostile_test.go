@@ -140,7 +140,10 @@ func invariant(f, out string) error {
 		if err != nil {
 			return fmt.Errorf("does not parse: %v", err)
 		}
-		for _, row := range rows {
+		for i, row := range rows {
+			if i > 0 && row[11] != "" && safeurl.Check(row[11]) != nil {
+				return fmt.Errorf("archive_url %q", row[11])
+			}
 			for _, c := range row {
 				if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
 					return fmt.Errorf("cell %q starts a formula", c)
@@ -148,9 +151,25 @@ func invariant(f, out string) error {
 			}
 		}
 	case "json":
-		var v map[string]any
+		var v reports.Report
 		if err := json.Unmarshal([]byte(out), &v); err != nil {
 			return fmt.Errorf("does not parse: %v", err)
+		}
+		for _, list := range [][]reports.Entry{v.NewlyDead, v.StillDead, v.Recovered, v.Moved, v.Suspect, v.Blocked} {
+			for _, e := range list {
+				foreign := []string{e.MovedTo, e.FinalURL}
+				if e.ArchiveCopy != nil {
+					foreign = append(foreign, e.ArchiveCopy.URL)
+				}
+				if e.Snapshot != nil {
+					foreign = append(foreign, e.Snapshot.URL)
+				}
+				for _, u := range foreign {
+					if u != "" && safeurl.Check(u) != nil {
+						return fmt.Errorf("foreign URL %q", u)
+					}
+				}
+			}
 		}
 	case "html":
 		doc, err := html.Parse(strings.NewReader(out))
