@@ -155,6 +155,10 @@ func (c *Config) validate(o origins) error {
 	v.required("reports.dir", c.Reports.Dir)
 
 	v.listen("web.listen", c.Web.Listen)
+	v.httpURL("web.base_url", c.Web.BaseURL, false)
+	if u, err := url.Parse(c.Web.BaseURL); err == nil && (u.RawQuery != "" || u.Fragment != "" || u.User != nil) {
+		v.fail("web.base_url", "web.base_url must be scheme://host[:port][/path], without user, query or fragment (got %s)", quote(c.Web.BaseURL))
+	}
 	au := c.Web.Auth
 	switch {
 	case au.User != "" && au.PasswordHash == "":
