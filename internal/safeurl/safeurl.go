@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"unicode"
@@ -49,6 +50,9 @@ func Check(raw string) error {
 	// "http:foo" parses with an opaque part and no host.
 	if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
 		return fmt.Errorf("%w: no host", ErrUnsafe)
+	}
+	if h := u.Hostname(); net.ParseIP(h) == nil && strings.IndexFunc(h, badHostRune) >= 0 {
+		return fmt.Errorf("%w: host %q is not a host name", ErrUnsafe, h)
 	}
 	if u.User != nil {
 		// user@host hides the real host from a reader ("https://bank@evil").
@@ -98,6 +102,13 @@ func Warn(raw, what string, err error) {
 		raw = raw[:200] + "…"
 	}
 	slog.Warn("dropped a URL that is not safe to pass on", "what", what, "url", raw, "why", err.Error())
+}
+
+// badHostRune: a host name is letters (any script, for IDNs), digits,
+// '-', '_' and dots; anything else ('"', '%', '<') would be read
+// differently by the next parser.
+func badHostRune(r rune) bool {
+	return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.')
 }
 
 // plain refuses what no URL passed on may hold, whatever its form.

@@ -23,7 +23,7 @@ func TestCheck(t *testing.T) {
 		"//example.org/x", "/relative", "relative/path", "https://example.org/\x00", "https://example.org/a\nb",
 		"https://example.org/a b", "https://user:pw@example.org/", "https://bank@evil.example/",
 		"http://exa mple.org", "https://example.org/\x1b[31m", "https://example.org/\u2028", "http://%zz/",
-		"https://example.org/\xff", "+1-555", "@SUM(A1)", "-2+3", "\t=1",
+		"https://example.org/\xff", `http://"`, "http://a%22b/", "http://<x>/", "+1-555", "@SUM(A1)", "-2+3", "\t=1",
 	}
 	for _, u := range bad {
 		err := Check(u)
