@@ -44,6 +44,7 @@ type Status struct {
 type catalog interface {
 	reports.Catalog
 	Links(ctx context.Context, f store.LinkFilter, fn func(store.Link) error) error
+	LinkPage(ctx context.Context, f store.LinkFilter, q string, offset, limit int, fn func(store.Link) error) error
 	History(ctx context.Context, url string, fn func(store.CheckRecord) error) error
 	Snapshots(ctx context.Context, linkURL string, fn func(store.Snapshot) error) error
 	AllSnapshots(ctx context.Context, fn func(store.Snapshot) error) error
