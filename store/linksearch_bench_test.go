@@ -94,6 +94,11 @@ func bigCatalog(b *testing.B) string {
 // case: every URL is read).
 func BenchmarkLinkQueries1M(b *testing.B) {
 	p := bigCatalog(b)
+	b.Cleanup(func() {
+		// Half a gigabyte: not left in the temporary directory.
+		os.RemoveAll(bigDir)
+		bigOnce = sync.Once{}
+	})
 	ctx := context.Background()
 	s, err := OpenSQLite(ctx, p)
 	if err != nil {
