@@ -35,13 +35,25 @@ const (
 	ProblemCatalog
 	// ProblemIO: a file that could not be read.
 	ProblemIO
+	// ProblemTempFile: a temporary file a killed write left behind
+	// (`verify --repair` removes it).
+	ProblemTempFile
+	// ProblemUnreferenced: a blob no snapshot names, the remains of a
+	// capture killed before it reached the catalog (`verify --repair`
+	// removes it).
+	ProblemUnreferenced
 )
 
 var problemNames = map[ProblemKind]string{
 	ProblemMissing: "missing", ProblemTruncated: "truncated", ProblemCorrupt: "corrupt",
 	ProblemBadRecord: "bad_record", ProblemDigest: "digest_mismatch", ProblemBlobHash: "blob_mismatch",
 	ProblemCatalog: "catalog_mismatch", ProblemIO: "io_error",
+	ProblemTempFile: "temp_file", ProblemUnreferenced: "unreferenced_blob",
 }
+
+// Repairable reports whether `verify --repair` (RemoveLeftovers) fixes
+// the problem.
+func (k ProblemKind) Repairable() bool { return k == ProblemTempFile || k == ProblemUnreferenced }
 
 func (k ProblemKind) String() string {
 	if s, ok := problemNames[k]; ok {
@@ -92,17 +104,21 @@ type VerifyStats struct {
 	Blobs     int   `json:"blobs"`
 	BlobBytes int64 `json:"blob_bytes"`
 	Snapshots int   `json:"snapshots"`
-	// TempFiles are blobs a crash left half-written; nothing refers to
-	// them.
+	// TempFiles are files a crash left half-written (in the blob store
+	// or elsewhere in the data directory); nothing refers to them.
 	TempFiles int `json:"temp_files"`
-	Problems  int `json:"problems"`
+	// Unreferenced are whole blobs no snapshot names.
+	Unreferenced int `json:"unreferenced_blobs"`
+	Problems     int `json:"problems"`
 }
 
 // Verify re-reads every WARC file record by record with the strict reader
 // (gzip members, version line, fields, Content-Length, CRLF CRLF, block and
 // payload digests; every file must start with warcinfo), re-hashes every
 // blob, and checks that every snapshot in the catalog points at blobs that
-// exist and at intact records with the IDs it expects. Each problem goes
+// exist and at intact records with the IDs it expects. A crash's leftovers
+// are problems too: temporary files anywhere in the data directory and
+// blobs no snapshot names (see RemoveLeftovers). Each problem goes
 // to report as it is found. The error is for what stops the check itself
 // (the catalog cannot be read); problems are counted in the stats.
 func (a *Archiver) Verify(ctx context.Context, report func(Problem)) (VerifyStats, error) {
@@ -117,7 +133,20 @@ func (a *Archiver) Verify(ctx context.Context, report func(Problem)) (VerifyStat
 	if err != nil {
 		return st, err
 	}
-	if err := a.verifyBlobs(ctx, &st, emit); err != nil {
+	refs, err := a.referencedBlobs(ctx)
+	if err != nil {
+		return st, err
+	}
+	if err := a.verifyBlobs(ctx, &st, refs, emit); err != nil {
+		return st, err
+	}
+	err = a.tempFilesOutsideBlobs(func(path string, fi fs.FileInfo) error {
+		st.TempFiles++
+		emit(Problem{Kind: ProblemTempFile, Path: a.rel(path), Offset: -1,
+			Detail: fmt.Sprintf("temporary file of %d bytes left by an interrupted write, from %s", fi.Size(), fi.ModTime().UTC().Format("2006-01-02 15:04:05 UTC"))})
+		return nil
+	})
+	if err != nil {
 		return st, err
 	}
 	if err := a.verifyCatalog(ctx, &st, index, emit); err != nil {
@@ -197,19 +226,28 @@ func (a *Archiver) verifyWARC(ctx context.Context, st *VerifyStats, emit func(Pr
 	return index, nil
 }
 
-func (a *Archiver) verifyBlobs(ctx context.Context, st *VerifyStats, emit func(Problem)) error {
+func (a *Archiver) verifyBlobs(ctx context.Context, st *VerifyStats, refs map[[32]byte]bool, emit func(Problem)) error {
 	return a.blobs.walk(func(id, path string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		rel := a.rel(path)
 		if id == "" {
-			if strings.HasPrefix(filepath.Base(path), blobTempPrefix) {
+			if isTempFile(filepath.Base(path)) {
 				st.TempFiles++
+				detail := "temporary file left by an interrupted write"
+				if fi, err := os.Lstat(path); err == nil {
+					detail = fmt.Sprintf("temporary file of %d bytes left by an interrupted write, from %s", fi.Size(), fi.ModTime().UTC().Format("2006-01-02 15:04:05 UTC"))
+				}
+				emit(Problem{Kind: ProblemTempFile, Path: rel, Offset: -1, Detail: detail})
 			}
 			return nil
 		}
 		st.Blobs++
+		if k, _ := blobKey(id); !refs[k] {
+			st.Unreferenced++
+			emit(Problem{Kind: ProblemUnreferenced, Path: rel, Offset: -1, Detail: "no snapshot names this blob (a capture killed before it was recorded)"})
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			emit(Problem{Kind: ProblemIO, Path: rel, Offset: -1, Detail: err.Error()})

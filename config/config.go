@@ -142,7 +142,12 @@ type Reports struct {
 // Web is the HTTP UI of `linkrot serve`.
 type Web struct {
 	Listen string `yaml:"listen"` // host:port
-	Auth   Auth   `yaml:"auth"`
+	// BaseURL is the public URL of the UI and its archive when it is
+	// reached through a name (a reverse proxy: https://links.example.org).
+	// Requests must name it, or the address they reached, in Host: any
+	// other name is refused (DNS rebinding).
+	BaseURL string `yaml:"base_url"`
+	Auth    Auth   `yaml:"auth"`
 }
 
 // Auth protects the web UI. With Token set, requests may carry

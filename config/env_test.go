@@ -57,7 +57,7 @@ func TestEnvErrors(t *testing.T) {
 		{envMap{"LINKROT_CRAWLER_TIMEOUT": "abc"}, []string{`LINKROT_CRAWLER_TIMEOUT: "abc" is not a duration (e.g. 30s, 5m, 7d)`}},
 		{envMap{"LINKROT_NETWORK_ALLOW_PRIVATE": "sure"}, []string{`LINKROT_NETWORK_ALLOW_PRIVATE: "sure" is not true or false`}},
 		{envMap{"LINKROT_CRAWLER_MAX_BODY": "big"}, []string{`LINKROT_CRAWLER_MAX_BODY: "big" is not a size`}},
-		{envMap{"LINKROT_CRAWLER_CONCURRENCY": "0"}, []string{`LINKROT_CRAWLER_CONCURRENCY: crawler.concurrency must be at least 1 (got 0)`}},
+		{envMap{"LINKROT_CRAWLER_CONCURRENCY": "0"}, []string{`LINKROT_CRAWLER_CONCURRENCY: crawler.concurrency must be between 1 and 1024 (got 0)`}},
 		{envMap{"LINKROT_EXCLUDE_PATTERNS": "ok,(bad"}, []string{`LINKROT_EXCLUDE_PATTERNS: exclude.patterns[1]: "(bad" is not a valid regexp`}},
 		{envMap{"LINKROT_CRAWLER_CONCURENCY": "4"}, []string{`LINKROT_CRAWLER_CONCURENCY: not a linkrot setting (did you mean LINKROT_CRAWLER_CONCURRENCY?)`}},
 		{envMap{"LINKROT_CRAWLER": "4"}, []string{`LINKROT_CRAWLER: not a linkrot setting`}},

@@ -86,14 +86,14 @@ func TestRootConfigHasEveryKey(t *testing.T) {
 func TestMarshalRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	c := resolvedDefault(t, dir)
-	c.Crawler.Timeout = Duration(36 * 3600e9)
+	c.Recheck.Suspect = Duration(36 * 3600e9)
 	c.Crawler.MaxBody = 1536 * KiB
 	c.Exclude.Patterns = []string{`^https://x\.`, "a,b"}
 	out, err := yaml.Marshal(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"timeout: 1d12h\n", "max_body: 1536KiB\n", "alive: 7d\n"} {
+	for _, s := range []string{"suspect: 1d12h\n", "max_body: 1536KiB\n", "alive: 7d\n"} {
 		if !strings.Contains(string(out), s) {
 			t.Errorf("marshalled config lacks %q:\n%s", s, out)
 		}

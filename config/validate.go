@@ -47,6 +47,38 @@ func (v *validator) atLeast(key string, got, least int) {
 	}
 }
 
+// between checks an integer against its allowed range, naming both.
+func (v *validator) between(key string, got, least, most int) {
+	if got < least || got > most {
+		v.fail(key, "%s must be between %d and %d (got %d)", key, least, most, got)
+	}
+}
+
+// durationBetween checks a duration against its range; least may be 0
+// (allowed) or positive, and a zero least with positive=true means
+// "more than 0".
+func (v *validator) durationBetween(key string, d Duration, positive bool, most Duration) {
+	switch {
+	case positive && d <= 0:
+		v.fail(key, "%s must be more than 0 and at most %s (got %s)", key, most, d)
+	case d < 0:
+		v.fail(key, "%s must be between 0s and %s (got %s)", key, most, d)
+	case d > most:
+		if positive {
+			v.fail(key, "%s must be more than 0 and at most %s (got %s)", key, most, d)
+		} else {
+			v.fail(key, "%s must be between 0s and %s (got %s)", key, most, d)
+		}
+	}
+}
+
+// sizeBetween checks a byte size against its range.
+func (v *validator) sizeBetween(key string, got, least, most ByteSize) {
+	if got < least || got > most {
+		v.fail(key, "%s must be between %s and %s (got %s)", key, least, most, got)
+	}
+}
+
 func (v *validator) positive(key string, d Duration) {
 	if d <= 0 {
 		v.fail(key, "%s must be more than 0 (got %s)", key, d)
@@ -113,25 +145,24 @@ func (c *Config) validate(o origins) error {
 	if strings.ContainsFunc(cr.UserAgent, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		v.fail("crawler.user_agent", "crawler.user_agent must be one line without control characters")
 	}
-	v.atLeast("crawler.concurrency", cr.Concurrency, 1)
-	v.atLeast("crawler.per_host", cr.PerHost, 1)
-	v.notNegative("crawler.per_host_interval", cr.PerHostInterval)
-	v.positive("crawler.timeout", cr.Timeout)
-	v.atLeast("crawler.retries", cr.Retries, 0)
-	if cr.MaxBody < 1 {
-		v.fail("crawler.max_body", "crawler.max_body must be at least 1 byte (got %s)", cr.MaxBody)
-	}
-	v.atLeast("crawler.max_redirects", cr.MaxRedirects, 0)
-	v.notNegative("crawler.max_retry_wait", cr.MaxRetryWait)
-	if cr.MaxBuffered < MiB {
-		v.fail("crawler.max_buffered", "crawler.max_buffered must be at least 1MiB (got %s)", cr.MaxBuffered)
-	}
+	// Upper bounds catch typos and values that would exhaust memory,
+	// sockets or patience ("retries: 1000000"); each is far above any
+	// sensible setting. See Limits in config.go.
+	v.between("crawler.concurrency", cr.Concurrency, 1, MaxConcurrency)
+	v.between("crawler.per_host", cr.PerHost, 1, MaxPerHost)
+	v.durationBetween("crawler.per_host_interval", cr.PerHostInterval, false, MaxPerHostInterval)
+	v.durationBetween("crawler.timeout", cr.Timeout, true, MaxTimeout)
+	v.between("crawler.retries", cr.Retries, 0, MaxRetries)
+	v.sizeBetween("crawler.max_body", cr.MaxBody, 1, MaxBodyLimit)
+	v.between("crawler.max_redirects", cr.MaxRedirects, 0, MaxRedirectsLimit)
+	v.durationBetween("crawler.max_retry_wait", cr.MaxRetryWait, false, MaxRetryWaitLimit)
+	v.sizeBetween("crawler.max_buffered", cr.MaxBuffered, MiB, MaxBufferedLimit)
 
-	v.positive("recheck.alive", c.Recheck.Alive)
-	v.positive("recheck.suspect", c.Recheck.Suspect)
-	v.positive("recheck.dead", c.Recheck.Dead)
-	v.atLeast("dead_after.failures", c.DeadAfter.Failures, 1)
-	v.notNegative("dead_after.min_span", c.DeadAfter.MinSpan)
+	v.durationBetween("recheck.alive", c.Recheck.Alive, true, MaxInterval)
+	v.durationBetween("recheck.suspect", c.Recheck.Suspect, true, MaxInterval)
+	v.durationBetween("recheck.dead", c.Recheck.Dead, true, MaxInterval)
+	v.between("dead_after.failures", c.DeadAfter.Failures, 1, MaxDeadAfterFailures)
+	v.durationBetween("dead_after.min_span", c.DeadAfter.MinSpan, false, MaxInterval)
 
 	compileExclude(c.Exclude, v.fail)
 
@@ -140,10 +171,8 @@ func (c *Config) validate(o origins) error {
 	if a.Enabled && len(a.Formats) == 0 {
 		v.fail("archive.formats", "archive.formats must list at least one of %s while archive.enabled is true", strings.Join(ArchiveFormats, ", "))
 	}
-	v.notNegative("archive.min_interval", a.MinInterval)
-	if a.MaxSize < 1 {
-		v.fail("archive.max_size", "archive.max_size must be at least 1 byte (got %s)", a.MaxSize)
-	}
+	v.durationBetween("archive.min_interval", a.MinInterval, false, MaxInterval)
+	v.sizeBetween("archive.max_size", a.MaxSize, 1, MaxSnapshotSize)
 	wb := a.External.Wayback
 	v.atLeast("archive.external.concurrency", a.External.Concurrency, 1)
 	v.positive("archive.external.budget", a.External.Budget)
@@ -162,6 +191,10 @@ func (c *Config) validate(o origins) error {
 	v.required("reports.dir", c.Reports.Dir)
 
 	v.listen("web.listen", c.Web.Listen)
+	v.httpURL("web.base_url", c.Web.BaseURL, false)
+	if u, err := url.Parse(c.Web.BaseURL); err == nil && (u.RawQuery != "" || u.Fragment != "" || u.User != nil) {
+		v.fail("web.base_url", "web.base_url must be scheme://host[:port][/path], without user, query or fragment (got %s)", quote(c.Web.BaseURL))
+	}
 	au := c.Web.Auth
 	switch {
 	case au.User != "" && au.PasswordHash == "":

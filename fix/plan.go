@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/linkrot/linkrot/internal/safeurl"
 	"github.com/linkrot/linkrot/sources"
 	"github.com/linkrot/linkrot/store"
 )
@@ -164,6 +165,22 @@ func (d *Document) plan(e Edit) (Change, bool, error) {
 	if d.content[e.Start:e.End] != e.Raw {
 		return Change{}, false, fmt.Errorf("line %d: the text at bytes %d-%d is %q, not %q as catalogued",
 			d.line(e.Start), e.Start, e.End, d.content[e.Start:e.End], e.Raw)
+	}
+	// Nothing but a web URL (or the local archive's own) is ever written
+	// into a user's document: a public archive's answer or a redirect
+	// target of "javascript:…" or "=cmd|…" is dropped here, whatever
+	// the caller passed.
+	if e.MovedTo != "" {
+		if err := safeurl.Check(e.MovedTo); err != nil {
+			safeurl.Warn(e.MovedTo, "moved-to URL of "+e.URL+" for fix", err)
+			e.MovedTo = ""
+		}
+	}
+	if e.Copy != nil {
+		if err := safeurl.CheckLocal(e.Copy.URL); err != nil {
+			safeurl.Warn(e.Copy.URL, "archived copy of "+e.URL+" for fix", err)
+			e.Copy, e.NoCopy = nil, "the archived copy's URL is not a web URL, so it was not used"
+		}
 	}
 	s := d.site(e)
 	if s.place == placeAnnotation {

@@ -157,6 +157,7 @@ func Check(ctx context.Context, cat Catalog, chk Checker, opts Options) (Summary
 	if err := finishAbandonedRuns(ctx, cat, opts.Now()); err != nil {
 		return Summary{}, err
 	}
+	removeLeftovers(ctx, opts.Archive, opts.Logger)
 	if stopRequested(opts.Stop) {
 		// Stopped before checking began (serve shut down during the
 		// rescan): no run is recorded; the next one does the work.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/crawler"
+	"github.com/linkrot/linkrot/internal/safeurl"
 	"github.com/linkrot/linkrot/internal/ui"
 	"github.com/linkrot/linkrot/pubarchive"
 	"github.com/linkrot/linkrot/store"
@@ -141,6 +142,11 @@ func lookUp(ctx context.Context, ext config.External, cat lookupCatalog, f finde
 				case errors.Is(err, pubarchive.ErrNoRemoteCopy):
 				case err != nil:
 					rec.Err = err.Error()
+				case safeurl.Check(c.URL) != nil:
+					// An answer that is no web URL ("javascript:", a
+					// spreadsheet formula) is worth nothing: recorded as
+					// no copy, so it is neither shown nor asked again.
+					safeurl.Warn(c.URL, "public archive copy of "+l.URL, safeurl.Check(c.URL))
 				default:
 					rec.Found, rec.CopyURL, rec.CopyTime, rec.Source = true, c.URL, c.Time, c.Source
 				}

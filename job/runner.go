@@ -253,17 +253,26 @@ func (r *Runner) CheckURL(ctx context.Context, raw string) (res crawler.Result, 
 // Verify re-reads the local archive and reports each problem to fn. It
 // holds the job lock: a run appending to a WARC file while it is read
 // would look like a truncated record.
-func (r *Runner) Verify(ctx context.Context, fn func(archive.Problem)) (stats archive.VerifyStats, err error) {
+//
+// With repair, the leftovers of a killed capture (temporary files and blobs
+// no snapshot names) are removed afterwards, however young: under the job
+// lock no capture is writing them.
+func (r *Runner) Verify(ctx context.Context, repair bool, fn func(archive.Problem)) (stats archive.VerifyStats, removed archive.Cleanup, err error) {
 	err = r.locked(ctx, func() error {
 		arc, err := archive.New(r.cfg.Archive, r.cfg.DataDir, r.cat, archive.Options{Now: r.now, Logger: r.log})
 		if err != nil {
 			return err
 		}
 		defer arc.Close()
-		stats, err = arc.Verify(ctx, fn)
-		return err
+		if stats, err = arc.Verify(ctx, fn); err != nil || !repair {
+			return err
+		}
+		if removed, err = arc.RemoveLeftovers(ctx, 0); err != nil {
+			return fmt.Errorf("repair: %w", err)
+		}
+		return nil
 	})
-	return stats, err
+	return stats, removed, err
 }
 
 // Fix rewrites (or, without o.Write, diffs) documents so that their

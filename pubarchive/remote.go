@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/linkrot/linkrot/config"
+	"github.com/linkrot/linkrot/internal/safeurl"
 )
 
 // ErrNoRemoteCopy means that every public archive asked answered, and none
@@ -323,6 +324,12 @@ func (r *Remote) Find(ctx context.Context, rawURL string, firstSeen time.Time) (
 	for i, res := range results {
 		for _, c := range res.copies {
 			if !usable(c) {
+				continue
+			}
+			if err := safeurl.Check(c.URL); err != nil {
+				// An archive's answer goes into reports and documents:
+				// only a web URL is worth anything there.
+				safeurl.Warn(c.URL, "public archive copy of "+target+" from "+c.Source, err)
 				continue
 			}
 			if !found || betterCopy(c, best, firstSeen) {

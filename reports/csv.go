@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/linkrot/linkrot/internal/safeurl"
 )
 
 // csvHeader names the CSV columns; it is part of the format's contract,
@@ -12,11 +14,23 @@ import (
 var csvHeader = []string{"url", "state", "class", "status", "document", "line", "column", "role",
 	"first_failure", "failures", "snapshot", "archive_url"}
 
+// writeCells writes one row with every cell neutralised for spreadsheets
+// (safeurl.SpreadsheetCell): a document path, a URL or a title that
+// begins with '=', '+', '-', '@', a tab or a carriage return gets a
+// leading single quote, so that no cell is ever read as a formula.
+func writeCells(cw *csv.Writer, cells ...string) error {
+	for i, c := range cells {
+		cells[i] = safeurl.SpreadsheetCell(c)
+	}
+	return cw.Write(cells)
+}
+
 // renderCSV writes one row per place a dead or suspect link is used
 // (newly dead first, then still dead, then suspect), for spreadsheets and
 // scripts. A link no document uses any more still gets one row, with the
 // place columns empty. first_failure and snapshot (the capture time of
-// the local copy, empty when there is none) are RFC 3339 UTC.
+// the local copy, empty when there is none) are RFC 3339 UTC. Cells that
+// a spreadsheet would take for a formula begin with a single quote.
 func renderCSV(w io.Writer, r Report) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
@@ -39,8 +53,8 @@ func renderCSV(w io.Writer, r Report) error {
 				archiveURL = e.ArchiveCopy.URL
 			}
 			row := func(doc, line, col, role string) error {
-				return cw.Write([]string{e.URL, string(e.State), e.Class, status, doc, line, col, role,
-					firstFailure, strconv.Itoa(e.Failures), snapshot, archiveURL})
+				return writeCells(cw, e.URL, string(e.State), e.Class, status, doc, line, col, role,
+					firstFailure, strconv.Itoa(e.Failures), snapshot, archiveURL)
 			}
 			if len(e.Occurrences) == 0 {
 				if err := row("", "", "", ""); err != nil {

@@ -8,6 +8,8 @@ import (
 	"html/template"
 	"io"
 	"time"
+
+	"github.com/linkrot/linkrot/internal/safeurl"
 )
 
 // The HTML report is one self-contained file: the style and the script are
@@ -43,6 +45,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 		return t.UTC().Format(time.RFC3339)
 	},
 	"note":      statusNote,
+	"web":       safeurl.Web,
 	"deadTable": func(list []Entry, newly bool) deadTable { return deadTable{list, newly} },
 }).Parse(htmlTemplate))
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/linkrot/linkrot/internal/safeurl"
 )
 
 // renderMarkdown writes the whole report as GitHub-flavoured Markdown:
@@ -153,15 +155,16 @@ var mdEscaper = strings.NewReplacer(
 
 func mdText(s string) string { return mdEscaper.Replace(s) }
 
-// mdURL is an autolink when the URL can be one (CommonMark: no spaces,
-// no angle brackets, no control characters), else plain escaped text.
+// mdURL is an autolink when the URL is a web URL (safeurl.Web: http or
+// https, no spaces or control characters) without angle brackets, else
+// plain escaped text, so that a "javascript:" URL is never a link.
 // A '|' would end the table cell even inside an autolink, so it is
 // percent-encoded, which leaves the URL meaning the same.
 func mdURL(u string) string {
 	if u == "" {
 		return ""
 	}
-	if strings.ContainsAny(u, " <>\t\r\n") || !strings.Contains(u, ":") {
+	if !safeurl.Web(u) || strings.ContainsAny(u, "<>") {
 		return mdText(u)
 	}
 	return "<" + strings.ReplaceAll(u, "|", "%7C") + ">"
@@ -208,7 +211,7 @@ func mdCopies(e Entry) string {
 	if sn := e.Snapshot; sn != nil {
 		out = append(out, fmt.Sprintf("local copy %s: %s", whenT(sn.CapturedAt), mdCode(sn.RestoreCommand)))
 	}
-	if ac := e.ArchiveCopy; ac != nil {
+	if ac := e.ArchiveCopy; ac != nil && safeurl.Web(ac.URL) {
 		out = append(out, fmt.Sprintf("[archive copy %s](%s)", day(ac.Time), mdLinkDest(ac.URL)))
 	}
 	if len(out) == 0 {

@@ -34,9 +34,11 @@ func FormatOf(name string) (string, bool) {
 	return "", false
 }
 
-// Render writes r to w in format, one of Formats.
+// Render writes r to w in format, one of Formats. URLs from outside
+// linkrot that are not safe to pass on are dropped first (passOn).
 func Render(w io.Writer, format string, r Report) error {
 	var err error
+	r = passOn(r)
 	switch format {
 	case "text":
 		err = renderText(w, r)

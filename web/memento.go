@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/linkrot/linkrot/archive"
+	"github.com/linkrot/linkrot/internal/safeurl"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -312,7 +312,7 @@ func (s *Server) goHandler(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store") // the answer changes when the link dies
 	if l.State != store.StateDead {
-		if u, err := url.Parse(l.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		if safeurl.Web(l.URL) {
 			http.Redirect(w, r, l.URL, http.StatusFound)
 			return
 		}
@@ -333,7 +333,7 @@ func (s *Server) goHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := goneView{URL: l.URL, Link: l}
-	if c, err := s.cat.ArchiveCopy(r.Context(), l.URL); err == nil && c.URL != "" {
+	if c, err := s.cat.ArchiveCopy(r.Context(), l.URL); err == nil && safeurl.Filter(c.URL, "public archive copy of "+l.URL) != "" {
 		v.Public = &c
 	}
 	s.render(w, r, http.StatusNotFound, "gone.html", "Link is dead", v)

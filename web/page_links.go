@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,28 +38,19 @@ func (s *Server) links(w http.ResponseWriter, r *http.Request) {
 	if v.State != "" && !isKnownState(v.State) {
 		v.BadState = true
 	}
-	needle := strings.ToLower(v.Q)
-	skip := (v.Page - 1) * v.Size
-	more := false
-	err := s.cat.Links(r.Context(), store.LinkFilter{State: store.LinkState(v.State), Host: v.Host, DocumentPath: v.Doc}, func(l store.Link) error {
-		if needle != "" && !strings.Contains(strings.ToLower(l.URL), needle) {
+	// One query for the page and one row more (to know there is a next
+	// page); filtering and paging happen in the catalog (store.LinkPage).
+	err := s.cat.LinkPage(r.Context(), store.LinkFilter{State: store.LinkState(v.State), Host: v.Host, DocumentPath: v.Doc}, v.Q,
+		(v.Page-1)*v.Size, v.Size+1, func(l store.Link) error {
+			v.Rows = append(v.Rows, l)
 			return nil
-		}
-		if skip > 0 {
-			skip--
-			return nil
-		}
-		if len(v.Rows) == v.Size {
-			more = true
-			return errStop
-		}
-		v.Rows = append(v.Rows, l)
-		return nil
-	})
-	if err != nil && !errors.Is(err, errStop) {
+		})
+	if err != nil {
 		s.internal(w, r, err)
 		return
 	}
+	more := len(v.Rows) > v.Size
+	v.Rows = v.Rows[:min(len(v.Rows), v.Size)]
 	page := func(n int) string {
 		p := url.Values{}
 		for k, val := range map[string]string{"state": v.State, "host": v.Host, "doc": v.Doc, "q": v.Q} {

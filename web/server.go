@@ -39,6 +39,7 @@ type Status = job.SchedulerStatus
 type catalog interface {
 	reports.Catalog
 	Links(ctx context.Context, f store.LinkFilter, fn func(store.Link) error) error
+	LinkPage(ctx context.Context, f store.LinkFilter, q string, offset, limit int, fn func(store.Link) error) error
 	History(ctx context.Context, url string, fn func(store.CheckRecord) error) error
 	Snapshots(ctx context.Context, linkURL string, fn func(store.Snapshot) error) error
 	AllSnapshots(ctx context.Context, fn func(store.Snapshot) error) error
@@ -63,6 +64,7 @@ type Server struct {
 	log     *slog.Logger
 	auth    *authenticator
 	csrf    *csrfGuard
+	hosts   *hostGuard
 	metrics *metrics
 	states  *stateCounter
 	pages   *pageSet
@@ -80,7 +82,8 @@ func New(d Deps) (*Server, error) {
 	if d.Store == nil {
 		return nil, errors.New("web: no catalog")
 	}
-	s := &Server{cfg: d.Config, cat: d.Store, runNow: d.RunNow, status: d.Status, now: d.Now, log: d.Logger}
+	s := &Server{cfg: d.Config, cat: d.Store, runNow: d.RunNow, status: d.Status, now: d.Now, log: d.Logger,
+		hosts: newHostGuard(d.Config.Web)}
 	if d.Archive != nil {
 		// Assigned only when set: a nil *Archiver in the interface would
 		// not compare equal to nil.
@@ -108,19 +111,39 @@ func New(d Deps) (*Server, error) {
 	return s, nil
 }
 
+// route is one pattern of the mux.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routeTable is every route of the mux; the tests walk it (a foreign
+// Host on each), so a route added here cannot be forgotten there.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"GET /{$}", http.HandlerFunc(s.dashboard)},
+		{"GET /links", http.HandlerFunc(s.links)},
+		{"GET /link", http.HandlerFunc(s.link)},
+		{"GET /runs", http.HandlerFunc(s.runs)},
+		{"GET /runs/{id}/report", http.HandlerFunc(s.report)},
+		{"POST /run", http.HandlerFunc(s.runNowHandler)},
+		{"GET /snapshot/{id}", http.HandlerFunc(s.snapshotPage)},
+		{"GET /snapshot/{id}/{what}", http.HandlerFunc(s.snapshotContent)},
+		{"GET /go", http.HandlerFunc(s.goHandler)},
+		{"GET /metrics", s.metrics.handler()},
+		{"GET /static/", staticHandler()},
+	}
+}
+
+// rawRoutes are the paths ServeHTTP answers before the mux: the health
+// check and the Memento prefixes.
+var rawRoutes = []string{"/healthz", timegatePrefix, timemapPrefix, mementoPrefix}
+
 func (s *Server) routes() {
 	m := http.NewServeMux()
-	m.HandleFunc("GET /{$}", s.dashboard)
-	m.HandleFunc("GET /links", s.links)
-	m.HandleFunc("GET /link", s.link)
-	m.HandleFunc("GET /runs", s.runs)
-	m.HandleFunc("GET /runs/{id}/report", s.report)
-	m.HandleFunc("POST /run", s.runNowHandler)
-	m.HandleFunc("GET /snapshot/{id}", s.snapshotPage)
-	m.HandleFunc("GET /snapshot/{id}/{what}", s.snapshotContent)
-	m.HandleFunc("GET /go", s.goHandler)
-	m.Handle("GET /metrics", s.metrics.handler())
-	m.Handle("GET /static/", staticHandler())
+	for _, rt := range s.routeTable() {
+		m.Handle(rt.pattern, rt.handler)
+	}
 	// Everything else, whatever the method, gets the UI's 404 page rather
 	// than the mux's bare text.
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -132,6 +155,11 @@ func (s *Server) routes() {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	uiHeaders(w.Header())
+	// Before anything else, the health check included: a name this server
+	// does not have is a DNS-rebinding attempt (host.go).
+	if !s.hosts.check(w, r) {
+		return
+	}
 	// The health check stays open so that a supervisor or a load
 	// balancer need not hold credentials; it tells nothing but "ok".
 	if r.URL.Path == "/healthz" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/linkrot/linkrot/archive"
+	"github.com/linkrot/linkrot/internal/safeurl"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -53,10 +54,8 @@ func (s *Server) funcs() template.FuncMap {
 		"formats": func(sn store.Snapshot) string {
 			return strings.Join(archive.SnapshotFormats(sn), ", ")
 		},
-		"isWeb": func(u string) bool {
-			p, err := url.Parse(u)
-			return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
-		},
+		// isWeb guards every link to a URL from outside linkrot.
+		"isWeb": safeurl.Web,
 	}
 }
 

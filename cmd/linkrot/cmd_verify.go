@@ -10,7 +10,7 @@ import (
 	"github.com/linkrot/linkrot/archive"
 )
 
-type verifyOptions struct{ json bool }
+type verifyOptions struct{ json, repair bool }
 
 func newVerifyCmd(g *globals) *cobra.Command {
 	var opts verifyOptions
@@ -20,8 +20,10 @@ func newVerifyCmd(g *globals) *cobra.Command {
 		Long: "verify re-reads every WARC file record by record (format, gzip members, block and payload\n" +
 			"digests), re-hashes every blob, and checks that every snapshot in the catalog points at files\n" +
 			"and records that are there. Each problem is printed with its file and offset; the exit code\n" +
-			"is 1 if there is any. It holds the job lock, so it does not run beside a check.",
-		Example: "  linkrot verify\n  linkrot verify --json",
+			"is 1 if there is any. It holds the job lock, so it does not run beside a check.\n\n" +
+			"A killed capture leaves temporary files (.tmp-*) and blobs no snapshot names; both are\n" +
+			"problems, and --repair removes them (the next check removes those older than 15 minutes).",
+		Example: "  linkrot verify\n  linkrot verify --repair\n  linkrot verify --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd.Context(), opts, g)
@@ -33,6 +35,7 @@ func newVerifyCmd(g *globals) *cobra.Command {
 
 func (o *verifyOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.json, "json", false, "print one JSON object per problem, then the totals")
+	f.BoolVar(&o.repair, "repair", false, "remove temporary files and unreferenced blobs left by a crash")
 }
 
 func runVerify(ctx context.Context, opts verifyOptions, g *globals) error {
@@ -43,7 +46,7 @@ func runVerify(ctx context.Context, opts verifyOptions, g *globals) error {
 	defer r.Close()
 	p := g.printer()
 	var jsonErr error
-	stats, err := r.Verify(ctx, func(pr archive.Problem) {
+	stats, removed, err := r.Verify(ctx, opts.repair, func(pr archive.Problem) {
 		if opts.json {
 			if err := p.JSON(pr); err != nil && jsonErr == nil {
 				jsonErr = err
@@ -63,9 +66,14 @@ func runVerify(ctx context.Context, opts verifyOptions, g *globals) error {
 			return err
 		}
 	} else {
-		p.Infof("checked %d WARC file(s) with %d record(s) (%s), %d blob(s) (%s), %d snapshot(s): %d problem(s)",
+		p.Infof("checked %d WARC file(s) with %d record(s) (%s), %d blob(s) (%s), %d snapshot(s): %d problem(s), of which %d temporary file(s) and %d unreferenced blob(s)",
 			stats.WARCFiles, stats.Records, humanBytes(stats.WARCBytes), stats.Blobs, humanBytes(stats.BlobBytes),
-			stats.Snapshots, stats.Problems)
+			stats.Snapshots, stats.Problems, stats.TempFiles, stats.Unreferenced)
+	}
+	if opts.repair {
+		c := removed
+		p.Infof("repaired: removed %d temporary file(s) and %d unreferenced blob(s), %s", c.TempFiles, c.Blobs, humanBytes(c.Bytes))
+		stats.Problems -= stats.TempFiles + stats.Unreferenced
 	}
 	if stats.Problems > 0 {
 		return fmt.Errorf("the archive in %s has %d problem(s)", r.Config().DataDir, stats.Problems)
