@@ -56,8 +56,10 @@ func (r *Runner) lookupsEnabled() bool { return lookupsEnabled(r.cfg) }
 
 // LookupStats says what one round of lookups did.
 type LookupStats struct {
-	Asked, Found, Failed int
-	Skipped              string // why no lookup was made, "" when some were
+	Asked   int    `json:"asked"`
+	Found   int    `json:"found"`
+	Failed  int    `json:"failed"`
+	Skipped string `json:"skipped,omitempty"` // why no lookup was made, "" when some were
 }
 
 // lookupCatalog is what the lookups read and write.

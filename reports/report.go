@@ -8,16 +8,16 @@
 // stores a set of formats in the reports directory. The JSON form is a
 // versioned, documented schema (Schema, docs/report-schema.json) for tools.
 //
-// Reports never touch the network. AttachArchiveCopies asks a Finder (the
-// archive's public-archive lookup) for copies of newly dead links and
-// records the answers in the catalog; the job calls it between Build and
-// Write.
+// Reports read and render only: no network, no writes to the catalog.
+// The public copies of dead links they show are the answers the
+// application layer (job.LookUpDeadLinks) cached in the catalog.
 package reports
 
 import (
-	"github.com/linkrot/linkrot/store"
 	"strings"
 	"time"
+
+	"github.com/linkrot/linkrot/store"
 )
 
 // Schema names the JSON form. A change that removes or renames a field, or
