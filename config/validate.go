@@ -41,12 +41,6 @@ func (v *validator) required(key, s string) {
 	}
 }
 
-func (v *validator) atLeast(key string, got, least int) {
-	if got < least {
-		v.fail(key, "%s must be at least %d (got %d)", key, least, got)
-	}
-}
-
 // between checks an integer against its allowed range, naming both.
 func (v *validator) between(key string, got, least, most int) {
 	if got < least || got > most {
@@ -76,18 +70,6 @@ func (v *validator) durationBetween(key string, d Duration, positive bool, most 
 func (v *validator) sizeBetween(key string, got, least, most ByteSize) {
 	if got < least || got > most {
 		v.fail(key, "%s must be between %s and %s (got %s)", key, least, most, got)
-	}
-}
-
-func (v *validator) positive(key string, d Duration) {
-	if d <= 0 {
-		v.fail(key, "%s must be more than 0 (got %s)", key, d)
-	}
-}
-
-func (v *validator) notNegative(key string, d Duration) {
-	if d < 0 {
-		v.fail(key, "%s must not be negative (got %s)", key, d)
 	}
 }
 
