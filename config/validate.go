@@ -48,9 +48,8 @@ func (v *validator) between(key string, got, least, most int) {
 	}
 }
 
-// durationBetween checks a duration against its range; least may be 0
-// (allowed) or positive, and a zero least with positive=true means
-// "more than 0".
+// durationBetween checks that a duration is at most most and not
+// negative, or, with positive set, more than 0.
 func (v *validator) durationBetween(key string, d Duration, positive bool, most Duration) {
 	switch {
 	case positive && d <= 0:
