@@ -41,12 +41,6 @@ func (v *validator) required(key, s string) {
 	}
 }
 
-func (v *validator) atLeast(key string, got, least int) {
-	if got < least {
-		v.fail(key, "%s must be at least %d (got %d)", key, least, got)
-	}
-}
-
 // between checks an integer against its allowed range, naming both.
 func (v *validator) between(key string, got, least, most int) {
 	if got < least || got > most {
@@ -54,9 +48,8 @@ func (v *validator) between(key string, got, least, most int) {
 	}
 }
 
-// durationBetween checks a duration against its range; least may be 0
-// (allowed) or positive, and a zero least with positive=true means
-// "more than 0".
+// durationBetween checks that a duration is at most most and not
+// negative, or, with positive set, more than 0.
 func (v *validator) durationBetween(key string, d Duration, positive bool, most Duration) {
 	switch {
 	case positive && d <= 0:
@@ -76,18 +69,6 @@ func (v *validator) durationBetween(key string, d Duration, positive bool, most 
 func (v *validator) sizeBetween(key string, got, least, most ByteSize) {
 	if got < least || got > most {
 		v.fail(key, "%s must be between %s and %s (got %s)", key, least, most, got)
-	}
-}
-
-func (v *validator) positive(key string, d Duration) {
-	if d <= 0 {
-		v.fail(key, "%s must be more than 0 (got %s)", key, d)
-	}
-}
-
-func (v *validator) notNegative(key string, d Duration) {
-	if d < 0 {
-		v.fail(key, "%s must not be negative (got %s)", key, d)
 	}
 }
 
