@@ -155,9 +155,9 @@ func (c *Config) validate(o origins) error {
 	v.durationBetween("archive.min_interval", a.MinInterval, false, MaxInterval)
 	v.sizeBetween("archive.max_size", a.MaxSize, 1, MaxSnapshotSize)
 	wb := a.External.Wayback
-	v.atLeast("archive.external.concurrency", a.External.Concurrency, 1)
-	v.positive("archive.external.budget", a.External.Budget)
-	v.positive("archive.external.refresh", a.External.Refresh)
+	v.between("archive.external.concurrency", a.External.Concurrency, 1, MaxConcurrency)
+	v.durationBetween("archive.external.budget", a.External.Budget, true, MaxInterval)
+	v.durationBetween("archive.external.refresh", a.External.Refresh, true, MaxInterval)
 	v.httpURL("archive.external.wayback.availability_url", wb.AvailabilityURL, wb.Enabled)
 	v.httpURL("archive.external.wayback.cdx_url", wb.CDXURL, wb.Enabled)
 	mm := a.External.Memento
