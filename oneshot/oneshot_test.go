@@ -37,7 +37,7 @@ func newSite(t *testing.T) *site {
 	s.Page("/busy", fakeweb.RetryAfterSeconds(429, -1, 3600, fakeweb.HTML("never", "")))
 	s.Page("/slow-down", fakeweb.RetryAfterSeconds(503, -1, 30, fakeweb.HTML("never", "")))
 	// HEAD and GET of the first check both get 503; the retry gets the page.
-	s.Page("/flaky", fakeweb.AfterHits(2, fakeweb.Status(503), fakeweb.HTML("Back", "<p>back</p>")))
+	s.Page("/flaky", fakeweb.AfterHits(1, fakeweb.Status(503), fakeweb.HTML("Back", "<p>back</p>")))
 	dir := t.TempDir()
 	ca, err := w.CAFile(dir)
 	if err != nil {

@@ -25,7 +25,7 @@ type evalCase struct {
 // evalEnv names the directory that holds url-repair-dev.jsonl. The set
 // lives outside the module (it is shared between projects), so the test
 // reads it only when told where it is; CI sets it.
-const evalEnv = "LINKROT_EVAL_DIR"
+const evalEnv = "LINKROT_TEST_EVAL_DIR"
 
 func loadEval(t *testing.T) []evalCase {
 	t.Helper()

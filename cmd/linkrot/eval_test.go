@@ -17,9 +17,9 @@ import (
 // are judged too, not only the text extractor.
 func TestExtractCommandOnDevSet(t *testing.T) {
 	// The dev set lives outside the module; CI points at it.
-	dir := os.Getenv("LINKROT_EVAL_DIR")
+	dir := os.Getenv("LINKROT_TEST_EVAL_DIR")
 	if dir == "" {
-		t.Skip("LINKROT_EVAL_DIR is not set (the directory holding url-repair-dev.jsonl)")
+		t.Skip("LINKROT_TEST_EVAL_DIR is not set (the directory holding url-repair-dev.jsonl)")
 	}
 	f, err := os.Open(filepath.Join(dir, "url-repair-dev.jsonl"))
 	if err != nil {
