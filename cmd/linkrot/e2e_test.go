@@ -136,6 +136,7 @@ var checkedLine = regexp.MustCompile(`msg=checked url=(\S+)`)
 // it with SIGKILL mid-run, and shows that every check it reported is in the
 // catalog and that the next run completes the rest.
 func TestKillMidRunLosesNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -212,6 +213,7 @@ func TestKillMidRunLosesNothing(t *testing.T) {
 // TestSecondCheckProcessRefuses runs two real check processes at once: the
 // second refuses with a message naming the first.
 func TestSecondCheckProcessRefuses(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -242,6 +244,7 @@ func TestSecondCheckProcessRefuses(t *testing.T) {
 // TestRestoreRemoteFindsThePublicCopy asks a (simulated) Wayback Machine
 // for a dead link's copy through the real binary, and downloads it.
 func TestRestoreRemoteFindsThePublicCopy(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

@@ -235,6 +235,7 @@ func (l *lineLog) waitLog(t *testing.T, re *regexp.Regexp, n int, timeout time.D
 // and logged, the catalog's runs never overlap, and SIGTERM stops the
 // daemon with exit code 0, its last run closed and the job lock free.
 func TestServeSchedulesRunsWithoutOverlapAndStopsCleanly(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
