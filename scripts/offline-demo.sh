@@ -112,8 +112,8 @@ for _ in $(seq 50); do grep -q "taken down" fakeweb.log && break; sleep 0.1; don
 say "4. check again: first failure (suspect) ..."
 lr check --all
 sleep 1.1   # dead_after.min_span
-say "   ... and again a second later: confirmed dead"
-lr check
+say "   ... and again a second later: confirmed dead (and public copies looked up)"
+lr check --lookup
 
 say "5. its local copy, restored"
 lr restore -o restored "$story"
