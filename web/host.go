@@ -57,7 +57,10 @@ func (g *hostGuard) check(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	from := r.Header.Get("Origin")
-	if from == "" {
+	if from == "" || from == "null" {
+		// "null" is what a browser sends for a form posted from a page
+		// whose Referrer-Policy is no-referrer (ours): no information,
+		// so the Referer, or else the CSRF token, decides.
 		from = r.Header.Get("Referer")
 	}
 	if from == "" {

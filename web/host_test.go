@@ -97,7 +97,7 @@ func TestPostNeedsOwnOrigin(t *testing.T) {
 	f := newFixture(t, func(c *config.Config) { c.Web.BaseURL = "https://links.example.org" })
 	for _, h := range [][]string{
 		{"Origin", "http://evil.example"},
-		{"Origin", "null"},
+		{"Origin", "null"}, // no information: the missing CSRF token refuses it
 		{"Origin", "https://links.example.org.evil.example"},
 		{"Referer", "http://evil.example/page"},
 		{"Referer", "javascript:alert(1)"},
