@@ -119,23 +119,29 @@ func RunPipeline(ctx context.Context, cfg *config.Config, st *store.SQLite, p Pi
 	}
 
 	var capturer Capturer
-	if cfg.Archive.Enabled {
-		arc := p.Archive
-		if arc == nil {
-			arc, err = archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: p.Now, Logger: p.Logger})
-			if err != nil {
-				return res, err
-			}
-			defer arc.Close()
+	arc := p.Archive
+	if arc == nil && (cfg.Archive.Enabled || cfg.Drift.Enabled) {
+		// With the archive off, the archiver only reads: the copies kept
+		// before are still the references drift compares with.
+		arc, err = archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: p.Now, Logger: p.Logger})
+		if err != nil {
+			return res, err
 		}
+		defer arc.Close()
+	}
+	if cfg.Archive.Enabled {
 		capturer = arc
+	}
+	var drifts *DriftOptions
+	if cfg.Drift.Enabled {
+		drifts = &DriftOptions{Threshold: cfg.Drift.Threshold, Texts: arc}
 	}
 	res.Check, err = Check(ctx, st, chk, Options{
 		All: p.All, Policy: crawler.PolicyFrom(cfg.Recheck, cfg.DeadAfter), Excluder: excluder,
 		Now: p.Now, Owner: p.Owner, Locked: true, Kind: p.Kind, Progress: p.Progress, Logger: p.Logger,
 		Verify: p.Verify, Stop: p.Stop,
 		ActiveHosts: 2 * cfg.Crawler.Concurrency / max(cfg.Crawler.PerHost, 1),
-		Archive:     capturer, UserAgent: cfg.Crawler.UserAgentString(),
+		Archive:     capturer, UserAgent: cfg.Crawler.UserAgentString(), Drift: drifts,
 	})
 	if res.Check.RunID == 0 {
 		return res, err // nothing ran
