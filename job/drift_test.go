@@ -361,4 +361,3 @@ func TestSoft404ThroughRunner(t *testing.T) {
 		})
 	}
 }
-
