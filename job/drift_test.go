@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/linkrot/linkrot/internal/fakeweb"
+	"github.com/linkrot/linkrot/reports"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -221,6 +222,25 @@ func TestDriftThroughRunner(t *testing.T) {
 	}
 	if res.Check.Drifted != tpD+fpD || res.Check.Replaced != tpR+fpR {
 		t.Errorf("run summary drifted %d replaced %d; the catalog says %d and %d", res.Check.Drifted, res.Check.Replaced, tpD+fpD, tpR+fpR)
+	}
+
+	// The report's "Changed since cited": every flagged link, the drifted
+	// ones with the sentences the cited copy had and the page lost.
+	arc0, err := r.Archiver()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := reports.Build(ctx, r.Catalog(), reports.Selection{Texts: arc0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.ChangedSinceCited) != tpD+fpD+tpR+fpR || rep.Summary.Drifted != tpD+fpD {
+		t.Errorf("report lists %d changed (%d drifted); want %d (%d)", len(rep.ChangedSinceCited), rep.Summary.Drifted, tpD+fpD+tpR+fpR, tpD+fpD)
+	}
+	for _, c := range rep.ChangedSinceCited {
+		if c.Drifted && (len(c.Removed) == 0 || c.RemovedWords < 50 || c.ReferenceCopy == nil) {
+			t.Errorf("%s: drifted but the report shows %d removed sentences (%d words), reference %v", c.URL, len(c.Removed), c.RemovedWords, c.ReferenceCopy)
+		}
 	}
 
 	// Issue 17 item 6: the parking page was captured (it is new content),

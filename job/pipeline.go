@@ -14,6 +14,7 @@ import (
 	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/ingest"
 	"github.com/linkrot/linkrot/internal/ui"
+	"github.com/linkrot/linkrot/reports"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -156,15 +157,19 @@ func RunPipeline(ctx context.Context, cfg *config.Config, st *store.SQLite, p Pi
 				p.Logger.Warn("public archive lookups", "err", lerr)
 			}
 		}
-		res.ReportFiles, res.ReportErr = writePipelineReport(ctx, cfg, st, res.Check.RunID, p)
+		var texts reports.SnapshotTexts
+		if arc != nil {
+			texts = arc
+		}
+		res.ReportFiles, res.ReportErr = writePipelineReport(ctx, cfg, st, res.Check.RunID, p, texts)
 	}
 	return res, err
 }
 
 // writePipelineReport writes the run's report to reports.dir.
-func writePipelineReport(ctx context.Context, cfg *config.Config, st *store.SQLite, runID int64, p PipelineOptions) ([]string, error) {
+func writePipelineReport(ctx context.Context, cfg *config.Config, st *store.SQLite, runID int64, p PipelineOptions, texts reports.SnapshotTexts) ([]string, error) {
 	if len(cfg.Reports.Formats) == 0 {
 		return nil, nil // reports turned off
 	}
-	return WriteReport(ctx, st, runID, cfg.Reports.Dir, cfg.Reports.Formats, p.Now)
+	return WriteReport(ctx, st, runID, cfg.Reports.Dir, cfg.Reports.Formats, p.Now, texts)
 }
