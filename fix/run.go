@@ -117,7 +117,7 @@ type Stats struct {
 	Repaired  int `json:"repaired"`
 	Archived  int `json:"archived"`
 	Moved     int `json:"moved"`
-	LeftAlone int `json:"left_alone"` // occurrences with a note
+	LeftAlone int `json:"left_alone"`     // occurrences with a note
 	Cited     int `json:"cited_versions"` // changed pages given their cited version
 }
 
