@@ -35,6 +35,11 @@ type Response struct {
 	// replaced (drift.Reason's name): the copy is stored marked, so it
 	// never becomes the latest good copy.
 	Replaced string
+	// ArticleText, when set, is ReadableText's article text of this very
+	// body (the check's content verdict read it already): when it is the
+	// latest copy's text, the capture is "unchanged" without parsing the
+	// page again.
+	ArticleText string
 }
 
 // Snapshot is one saved copy, as the catalog keeps it.
@@ -230,6 +235,10 @@ func (a *Archiver) Capture(ctx context.Context, linkID int64, r Response) (Outco
 	}
 	// Identical bytes need no parsing to be called unchanged.
 	if have && latest.PayloadDigest == payload {
+		return a.unchanged(ctx, latest, at)
+	}
+
+	if have && r.ArticleText != "" && latest.ContentHash == textHash(r.ArticleText) {
 		return a.unchanged(ctx, latest, at)
 	}
 

@@ -61,9 +61,9 @@ func judged(res crawler.Result) bool {
 // content1 runs one job: the verdict when drift is on, then the capture
 // when the archive is on, marked replaced when the verdict says so.
 func (r *run) content1(ctx context.Context, j contentJob) {
-	var replaced string
+	var replaced, text string
 	if r.drift != nil && judged(j.res) {
-		v, err := r.judge(ctx, j)
+		v, pt, err := r.judge(ctx, j)
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return
@@ -80,6 +80,9 @@ func (r *run) content1(ctx context.Context, j contentJob) {
 				replaced = v.ReplacedReason
 			}
 			r.mu.Unlock()
+			if pt.Article && !j.res.HTMLTruncated {
+				text = pt.Text // the whole page's article: the archive can skip parsing it again
+			}
 		}
 	}
 	if r.opts.Archive != nil && j.res.Class.IsSuccess() && j.res.Body != nil {
@@ -87,22 +90,26 @@ func (r *run) content1(ctx context.Context, j contentJob) {
 		r.capture(ctx, captureJob{linkID: j.linkID, resp: archive.Response{
 			URL: j.url, FinalURL: res.FinalURL, Status: res.Status, Header: res.Header,
 			Body: res.Body, FetchedAt: res.CheckedAt, Method: res.Method, UserAgent: r.opts.UserAgent,
-			Replaced: replaced,
+			Replaced: replaced, ArticleText: text,
 		}})
 	}
 }
 
-// judge computes and records the verdict of one check.
-func (r *run) judge(ctx context.Context, j contentJob) (store.Drift, error) {
+// judge computes and records the verdict of one check, and returns the
+// page's text as read.
+func (r *run) judge(ctx context.Context, j contentJob) (store.Drift, archive.PageText, error) {
 	res := j.res
 	final := res.FinalURL
 	if final == "" {
 		final = j.url
 	}
-	ct := res.Header.Get("Content-Type")
+	// The crawler hands the prefix over already decoded to UTF-8; the
+	// page's own header or <meta> may name another charset, which would
+	// decode it a second time, so the header given here says UTF-8.
+	const ct = "text/html; charset=utf-8"
 	ref, refText, err := r.referenceText(ctx, j.url, res.CheckedAt)
 	if err != nil {
-		return store.Drift{}, err
+		return store.Drift{}, archive.PageText{}, err
 	}
 	var pt archive.PageText
 	if refText != "" {
@@ -130,9 +137,9 @@ func (r *run) judge(ctx context.Context, j contentJob) (store.Drift, error) {
 		d.ReferenceSnapshotID = ref.ID
 	}
 	if err := r.driftCat.RecordDrift(ctx, d); err != nil {
-		return store.Drift{}, err
+		return store.Drift{}, archive.PageText{}, err
 	}
-	return d, nil
+	return d, pt, nil
 }
 
 // referenceText picks the reference copy of linkURL and reads its text:

@@ -136,6 +136,18 @@ func TestDriftThroughRunner(t *testing.T) {
 		a := newArticle(rng, i)
 		add(site, "news.example", fmt.Sprintf("/light/%d", i), a.html(), page(lightEdit(rng, a, i).html()), want{}, true)
 	}
+	// Legacy charsets: the check's body prefix is UTF-8 by then, the
+	// stored copy is the raw bytes; both must read the same text.
+	cyr := "<p>Городской совет утвердил новый план реконструкции старого моста через реку, который был построен более ста лет назад и давно нуждается в ремонте.</p>" +
+		"<p>Работы начнутся весной и продлятся два года; на это время движение транспорта будет перенаправлено по соседним улицам, а пешеходы смогут пользоваться временным переходом.</p>" +
+		"<p>Жители района в целом поддержали решение, хотя некоторые выразили опасения по поводу шума и пыли во время строительства в летние месяцы.</p>"
+	for i, cs := range []string{"windows-1251"} {
+		for j, in := range []fakeweb.CharsetIn{fakeweb.InHeader, fakeweb.InMeta} {
+			path := fmt.Sprintf("/legacy/%d-%d", i, j)
+			site.Page(path, fakeweb.Charset(cs, in, "Мост через реку", cyr))
+			links = append(links, link{url: "https://news.example" + path, after: fakeweb.Charset(cs, in, "Мост через реку", cyr), light: true})
+		}
+	}
 	for i := range 24 {
 		a := newArticle(rng, 100+i)
 		b := newArticle(rng, 200+i)
