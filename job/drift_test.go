@@ -339,9 +339,11 @@ func TestSoft404ThroughRunner(t *testing.T) {
 				fakeweb.SoftNotFound(),
 				page(`<html><head><title>Oops! That page can’t be found.</title></head><body><h1>Oops! That page can’t be found.</h1><p>It looks like nothing was found at this location. Maybe try a search?</p></body></html>`),
 				page(`<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>`),
+				page(`<html><head><title>Town News</title></head><body><header><nav><a href="/">Home</a> <a href="/news/">News</a> <a href="/sport/">Sport</a></nav></header><main><h1>Sorry, the page you requested could not be found</h1><p>The link may be broken or the page may have been removed. Try the search box or go back to the front page.</p></main><footer><p>© 2026 Town News. All rights reserved. Contact us, Privacy, Terms.</p></footer></body></html>`),
+				page(`<html><head><title>Error 404 | Harbour Blog</title></head><body><h1>Error 404</h1><p>Nothing here. This page doesn’t exist or was moved.</p><ul><li><a href="/">Latest posts</a></li><li><a href="/archive/">Archive</a></li></ul></body></html>`),
 			}
 			var doc strings.Builder
-			for s := range 6 {
+			for s := range 10 {
 				host := fmt.Sprintf("site%d.example", s)
 				site := h.web.Site(host).Fallback(templates[s%len(templates)])
 				for i := range 8 {
@@ -349,7 +351,7 @@ func TestSoft404ThroughRunner(t *testing.T) {
 					site.Page(fmt.Sprintf("/post/%d", i), page(a.html()))
 					real = append(real, fmt.Sprintf("https://%s/post/%d", host, i))
 				}
-				for i := range 25 {
+				for i := range 60 {
 					missing = append(missing, fmt.Sprintf("https://%s/gone/%d-%s", host, i, vocab[rng.IntN(len(vocab))]))
 				}
 			}
