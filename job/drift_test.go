@@ -395,3 +395,61 @@ func TestSoft404ThroughRunner(t *testing.T) {
 		})
 	}
 }
+
+// TestDriftReferenceIsTheCitedCopy: the reference is the copy nearest
+// before the citing document's date, not the newest: a page rewritten
+// after it was cited stays drifted at every later check, although the
+// archive by then holds a copy of the rewrite; a document citing it after
+// the rewrite makes the rewrite the reference instead.
+func TestDriftReferenceIsTheCitedCopy(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	rng := rand.New(rand.NewPCG(7, 7))
+	site := h.web.Site("news.example")
+	a, b := newArticle(rng, 1), newArticle(rng, 2)
+	site.Page("/old", page(a.html()))
+	site.Page("/new", page(a.html()))
+	t0 := h.clock.Now()
+	// Cited a day after the first capture; /new is cited only after the
+	// rewrite, by a second document.
+	h.writeDoc("old.md", "---\ndate: "+t0.Add(24*time.Hour).Format(time.DateOnly)+"\n---\n# Old\n\n<https://news.example/old>\n")
+	h.writeDoc("new.md", "---\ndate: "+t0.Add(5*24*time.Hour).Format(time.DateOnly)+"\n---\n# New\n\n<https://news.example/new>\n")
+	ctx := context.Background()
+	r, err := Open(ctx, h.pipelineConfig(), Deps{Now: h.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Run(ctx, "run", CheckOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	site.Page("/old", page(b.html()))
+	site.Page("/new", page(b.html()))
+	for run := 2; run <= 3; run++ {
+		h.clock.Advance(2 * 24 * time.Hour)
+		if _, err := r.Check(ctx, CheckOptions{All: true}); err != nil {
+			t.Fatal(err)
+		}
+		old, err := r.Catalog().LatestDrift(ctx, "https://news.example/old")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !old.Drifted || !old.ReferenceCapturedAt.Equal(t0) {
+			t.Errorf("run %d, /old: drifted %v against the copy of %s; want drifted against the cited copy of %s", run, old.Drifted, old.ReferenceCapturedAt, t0)
+		}
+		nw, err := r.Catalog().LatestDrift(ctx, "https://news.example/new")
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch run {
+		case 2: // no copy of the rewrite yet: the first copy is all there is
+			if !nw.Drifted {
+				t.Errorf("run 2, /new: %+v; want drifted from the only copy", nw)
+			}
+		case 3: // the rewrite was captured before /new was cited
+			if nw.Drifted || nw.Similarity < 0.99 || !nw.ReferenceCapturedAt.After(t0) {
+				t.Errorf("run 3, /new: %+v; want similar to the rewrite's copy", nw)
+			}
+		}
+	}
+}
