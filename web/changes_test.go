@@ -62,6 +62,11 @@ func TestLinkChangesPage(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown link: %d", resp.StatusCode)
 	}
+	// The latest run's report lists it, quoting the line the page lost.
+	resp, body = f.get(t, "/runs/3/report")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Changed since cited (1)") || !strings.Contains(body, "(version 1)") {
+		t.Errorf("run report: %d, %s", resp.StatusCode, grepLines(body, "Changed since cited"))
+	}
 	_, metrics := f.get(t, "/metrics")
 	if !strings.Contains(metrics, `linkrot_links_changed{verdict="drifted"} 1`) || !strings.Contains(metrics, `linkrot_links_changed{verdict="replaced"} 0`) {
 		t.Errorf("metrics lack the changed links:\n%s", grepLines(metrics, "linkrot_links_changed"))
