@@ -31,6 +31,15 @@ type Response struct {
 	FetchedAt time.Time
 	Method    string // "" = GET
 	UserAgent string
+	// Replaced is the check's content verdict when it found the page
+	// replaced (drift.Reason's name): the copy is stored marked, so it
+	// never becomes the latest good copy.
+	Replaced string
+	// ArticleText, when set, is ReadableText's article text of this very
+	// body (the check's content verdict read it already): when it is the
+	// latest copy's text, the capture is "unchanged" without parsing the
+	// page again.
+	ArticleText string
 }
 
 // Snapshot is one saved copy, as the catalog keeps it.
@@ -72,6 +81,7 @@ type Catalog interface {
 	SnapshotClosest(ctx context.Context, linkURL string, t time.Time) (store.Snapshot, error)
 	SnapshotWithPayload(ctx context.Context, digest string) (store.Snapshot, error)
 	MarkSeenUnchanged(ctx context.Context, id int64, at time.Time) error
+	Snapshots(ctx context.Context, linkURL string, fn func(store.Snapshot) error) error
 	AllSnapshots(ctx context.Context, fn func(store.Snapshot) error) error
 }
 
@@ -218,13 +228,17 @@ func (a *Archiver) Capture(ctx context.Context, linkID int64, r Response) (Outco
 	rawID := hex.EncodeToString(sum[:])
 	payload := "sha256:" + rawID
 
-	latest, err := a.cat.LatestSnapshot(ctx, r.URL)
+	latest, err := a.newest(ctx, r.URL)
 	have := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return 0, Snapshot{}, fmt.Errorf("capture %s: %w", r.URL, err)
 	}
 	// Identical bytes need no parsing to be called unchanged.
 	if have && latest.PayloadDigest == payload {
+		return a.unchanged(ctx, latest, at)
+	}
+
+	if have && r.ArticleText != "" && latest.ContentHash == textHash(r.ArticleText) {
 		return a.unchanged(ctx, latest, at)
 	}
 
@@ -256,7 +270,7 @@ func (a *Archiver) Capture(ctx context.Context, linkID int64, r Response) (Outco
 		LinkID: linkID, LinkURL: r.URL, URL: target.String(), CapturedAt: at,
 		Status: r.Status, ContentType: ct, PayloadDigest: payload, ContentHash: hash,
 		Title: art.title, Byline: art.byline, Published: art.published, SiteName: art.siteName,
-		Excerpt: art.excerpt, Language: art.language, Words: art.words,
+		Excerpt: art.excerpt, Language: art.language, Words: art.words, Replaced: r.Replaced,
 	}
 	if err := a.storeBlobs(&sn, r.Body, art, hasArt); err != nil {
 		return 0, Snapshot{}, fmt.Errorf("capture %s: %w", r.URL, err)
@@ -281,6 +295,30 @@ func (a *Archiver) Capture(ctx context.Context, linkID int64, r Response) (Outco
 	sn.ID = id
 	sn.LastSeen, sn.SeenCount = sn.CapturedAt, 1
 	return Captured, sn, nil
+}
+
+// errFound stops a snapshot stream at its first row.
+var errFound = errors.New("found")
+
+// newest is the link's newest copy, replaced or not: change detection
+// compares with what the page showed last, so a parked page seen again is
+// "unchanged", not captured anew on every check.
+func (a *Archiver) newest(ctx context.Context, linkURL string) (Snapshot, error) {
+	var s Snapshot
+	err := a.cat.Snapshots(ctx, linkURL, func(sn Snapshot) error {
+		if sn.Status < 200 || sn.Status > 299 {
+			return nil
+		}
+		s = sn
+		return errFound
+	})
+	switch {
+	case errors.Is(err, errFound):
+		return s, nil
+	case err == nil:
+		return Snapshot{}, fmt.Errorf("newest snapshot of %s: %w", linkURL, store.ErrNotFound)
+	}
+	return Snapshot{}, err
 }
 
 func (a *Archiver) unchanged(ctx context.Context, latest Snapshot, at time.Time) (Outcome, Snapshot, error) {

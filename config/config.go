@@ -45,6 +45,7 @@ type Config struct {
 	DeadAfter DeadAfter `yaml:"dead_after"`
 	Exclude   Exclude   `yaml:"exclude"`
 	Archive   Archive   `yaml:"archive"`
+	Drift     Drift     `yaml:"drift"`
 	Reports   Reports   `yaml:"reports"`
 	Web       Web       `yaml:"web"`
 	Network   Network   `yaml:"network"`
@@ -91,6 +92,15 @@ type Exclude struct {
 	Patterns []string `yaml:"patterns"` // RE2 regexps, unanchored, on the whole URL
 	Schemes  []string `yaml:"schemes"`  // URL schemes, without ":"
 	Hosts    []string `yaml:"hosts"`    // host names (with their subdomains) or IPs
+}
+
+// Drift is the content verdict of alive pages (issue 15): how much of the
+// cited copy a page still says.
+type Drift struct {
+	Enabled bool `yaml:"enabled"`
+	// Threshold: a page whose similarity to the cited copy falls below it
+	// is drifted (drift.DefaultThreshold).
+	Threshold float64 `yaml:"threshold"`
 }
 
 // Archive is what snapshots are kept and where copies are looked up.
@@ -239,6 +249,7 @@ func Default() *Config {
 				Save: false,
 			},
 		},
+		Drift: Drift{Enabled: true, Threshold: 0.7},
 		Reports: Reports{
 			Formats: []string{"md", "html", "json"},
 			Dir:     "reports",

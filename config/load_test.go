@@ -296,7 +296,7 @@ reports:
 func TestEveryLeafTypeDecodes(t *testing.T) {
 	// A sample value per type: adding a field of a new type fails here,
 	// not in a user's config.
-	samples := map[reflect.Kind]string{reflect.String: "x", reflect.Bool: "true", reflect.Int: "1", reflect.Int64: "1"}
+	samples := map[reflect.Kind]string{reflect.String: "x", reflect.Bool: "true", reflect.Int: "1", reflect.Int64: "1", reflect.Float64: "0.5"}
 	root := reflect.ValueOf(Default()).Elem()
 	for _, k := range leaves {
 		v := root.FieldByIndex(k.index)
@@ -341,5 +341,22 @@ func TestUserAgentVersion(t *testing.T) {
 	c := mustLoadYAML(t, "crawler:\n  user_agent: 'bot/{version}'\n", nil)
 	if c.Crawler.UserAgent != "bot/1.2.3" {
 		t.Errorf("user agent %q", c.Crawler.UserAgent)
+	}
+}
+
+func TestDriftThresholdRange(t *testing.T) {
+	for _, s := range []string{"1.5", "-0.1", "0"} {
+		_, err := loadYAML(t, "drift:\n  threshold: "+s+"\n", nil)
+		if err == nil || !strings.Contains(err.Error(), "drift.threshold must be above 0 and at most 1") {
+			t.Errorf("threshold %s: %v", s, err)
+		}
+	}
+	_, err := loadYAML(t, "drift:\n  threshold: lots\n", nil)
+	if err == nil || !strings.Contains(err.Error(), `"lots" is not a number`) {
+		t.Errorf("threshold lots: %v", err)
+	}
+	cfg, err := loadYAML(t, "drift:\n  threshold: 0.55\n  enabled: false\n", nil)
+	if err != nil || cfg.Drift.Threshold != 0.55 || cfg.Drift.Enabled {
+		t.Errorf("threshold 0.55: %+v %v", cfg.Drift, err)
 	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -123,6 +124,12 @@ func setScalar(v reflect.Value, s string) error {
 			return fmt.Errorf("%s is not a whole number", quote(s))
 		}
 		v.SetInt(n)
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("%s is not a number", quote(s))
+		}
+		v.SetFloat(f)
 	default:
 		// Only reachable if a field of a new type is added to Config;
 		// TestEveryLeafTypeDecodes catches it.

@@ -168,6 +168,12 @@ func (c *Config) validate(o origins) error {
 		v.httpURL(fmt.Sprintf("archive.external.memento.timegates[%d]", i), g, true)
 	}
 
+	// 1 flags every page with a changed sentence; 0 would flag nothing
+	// (drift.enabled: false says that) and anything outside is a typo.
+	if t := c.Drift.Threshold; !(t > 0 && t <= 1) {
+		v.fail("drift.threshold", "drift.threshold must be above 0 and at most 1 (got %v)", t)
+	}
+
 	v.subset("reports.formats", c.Reports.Formats, ReportFormats)
 	v.required("reports.dir", c.Reports.Dir)
 

@@ -38,6 +38,10 @@ type Edit struct {
 	NoCopy string
 	// MovedTo, when set, is the new URL to write in place of a moved link.
 	MovedTo string
+	// Cited is the copy that was cited, for a live link whose content
+	// changed since (drifted or replaced): it is pointed at beside the
+	// live URL, which stays (cited.go).
+	Cited *Copy
 }
 
 // Splice replaces content[Start:End] (Old) with New. Start == End is an
@@ -54,6 +58,7 @@ type Change struct {
 	Repair  string // the repaired URL text written over damaged text
 	MovedTo string // the new URL written for a moved link
 	Copy    *Copy  // the archived copy now referenced
+	Cited   bool   // Copy is the cited version of a changed page, beside its live URL
 	// Note says what was left alone and why; a Change can have both a note
 	// and splices (a repair made, an archived reference not added).
 	Note    string
@@ -182,13 +187,16 @@ func (d *Document) plan(e Edit) (Change, bool, error) {
 			e.Copy, e.NoCopy = nil, "the archived copy's URL is not a web URL, so it was not used"
 		}
 	}
+	if e.Cited != nil && safeurl.CheckLocal(e.Cited.URL) != nil {
+		e.Cited = nil
+	}
 	s := d.site(e)
 	if s.place == placeAnnotation {
 		return Change{}, false, nil // the copy or original inside a reference fix wrote
 	}
 	c := Change{Line: d.line(e.Start), URL: e.URL}
 	target, real := d.repairTarget(e, s)
-	if !real && !e.Dead && e.MovedTo == "" {
+	if !real && !e.Dead && e.MovedTo == "" && e.Cited == nil {
 		return Change{}, false, nil
 	}
 	switch {
@@ -229,6 +237,16 @@ func (d *Document) plan(e Edit) (Change, bool, error) {
 			c.Copy = e.Copy
 			c.Splices = d.archiveSplices(e, s, fixed, real)
 			return c, true, nil
+		}
+	}
+	if e.Cited != nil && !e.Dead {
+		sp, note := d.citedSplices(e, s, fixed, real)
+		if sp != nil {
+			c.Copy, c.Cited, c.Splices = e.Cited, true, sp
+			return c, true, nil
+		}
+		if note != "" {
+			c.Note = note
 		}
 	}
 	if real {

@@ -117,7 +117,8 @@ type Stats struct {
 	Repaired  int `json:"repaired"`
 	Archived  int `json:"archived"`
 	Moved     int `json:"moved"`
-	LeftAlone int `json:"left_alone"` // occurrences with a note
+	LeftAlone int `json:"left_alone"`     // occurrences with a note
+	Cited     int `json:"cited_versions"` // changed pages given their cited version
 }
 
 // Run fixes the documents named by args (files, folders, globs, as for
@@ -138,7 +139,7 @@ func Run(ctx context.Context, cat Catalog, args []string, opts Options) (Stats, 
 	if opts.MaxSize <= 0 {
 		opts.MaxSize = ingest.DefaultMaxSize
 	}
-	r := &runner{cat: cat, opts: opts, copies: map[string]remoteAnswer{}}
+	r := &runner{cat: cat, opts: opts, copies: map[string]remoteAnswer{}, cited: map[string]remoteAnswer{}}
 	err := sources.Walk(args, func(path string) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -167,6 +168,7 @@ type runner struct {
 	cat    Catalog
 	opts   Options
 	copies map[string]remoteAnswer // by URL: one question per link per run
+	cited  map[string]remoteAnswer // by URL: the cited version of a changed page
 	stats  Stats
 }
 
@@ -197,6 +199,8 @@ func (r *runner) count(res Result) {
 		switch {
 		case c.MovedTo != "":
 			s.Moved++
+		case c.Cited:
+			s.Cited++
 		case c.Copy != nil:
 			s.Archived++
 		}
@@ -266,6 +270,13 @@ func (r *runner) document(ctx context.Context, path string) (Result, error) {
 			if d.WantsCopy(e) {
 				e.Copy, e.NoCopy = r.copyFor(ctx, o)
 			}
+		case "alive", "moved":
+			var why string
+			if e.Cited, why = r.citedCopy(ctx, o); why != "" {
+				hints = append(hints, Change{Line: d.line(o.Start), URL: o.URL, Note: why})
+			}
+		}
+		switch o.State {
 		case "moved":
 			switch {
 			case o.MovedTo == "":

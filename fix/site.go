@@ -29,6 +29,7 @@ const (
 type site struct {
 	place    place
 	archived bool   // the occurrence already references an archived copy
+	cited    bool   // the occurrence already points at its cited version
 	why      string // why no archived reference can be added here; "" if one can
 	leave    string // placeLeave: why nothing at all is done here
 	after    int    // where the reference's trailing part is inserted
@@ -85,10 +86,12 @@ func (d *Document) site(e Edit) site {
 func (d *Document) textSite(e Edit) site {
 	c := d.content
 	switch {
-	case strings.HasSuffix(c[:e.Start], textCopyLead):
+	case strings.HasSuffix(c[:e.Start], textCopyLead), strings.HasSuffix(c[:e.Start], textCitedLead):
 		return site{place: placeAnnotation}
 	case strings.HasPrefix(c[e.End:], textArchived):
 		return site{place: placeText, archived: true}
+	case strings.HasPrefix(c[e.End:], textCited):
+		return site{place: placeText, cited: true}
 	}
 	return site{place: placeText}
 }
@@ -132,6 +135,9 @@ func (d *Document) mdSite(e Edit) site {
 	if strings.HasSuffix(before, mdOrigLead) || strings.HasSuffix(before, mdTitleLead) {
 		return site{place: placeAnnotation} // the original, noted beside its copy
 	}
+	if strings.HasSuffix(before, mdCitedLead) {
+		return site{place: placeAnnotation} // the cited version beside a live link
+	}
 	if m.inFrontMatter(start) {
 		return site{place: placeMDOther, why: "in front matter: left alone"}
 	}
@@ -167,6 +173,7 @@ func (d *Document) mdSite(e Edit) site {
 			return site{place: placeAnnotation} // the copy, with its original noted
 		}
 		s.after = close + 1
+		s.cited = strings.HasPrefix(c[s.after:], mdCited)
 		return s
 	}
 	if lead := c[d.lines[d.line(start)-1]:destStart]; isRefDefLead(lead) {
@@ -192,9 +199,9 @@ func (d *Document) mdSite(e Edit) site {
 		if strings.HasPrefix(c[end+1:], mdOriginal) {
 			return site{place: placeAnnotation}
 		}
-		return site{place: placeMDAutolink}
+		return site{place: placeMDAutolink, cited: strings.HasPrefix(c[end+1:], mdCited)}
 	}
-	return site{place: placeMDBare}
+	return site{place: placeMDBare, cited: strings.HasPrefix(rest, mdCited)}
 }
 
 // mdCloseParen finds the ')' that closes an inline link whose destination

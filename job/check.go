@@ -76,6 +76,10 @@ type Options struct {
 	// Archive, when set, is given every successful response that has a
 	// body (the crawler's KeepBody), after its check is recorded.
 	Archive Capturer
+	// Drift, when set, gives every HTML answer a content verdict
+	// (similarity to the cited copy, drifted, replaced) from the body the
+	// check read; the catalog must then be a driftCatalog.
+	Drift *DriftOptions
 	// UserAgent goes into the archived request record.
 	UserAgent string
 	// ActiveHosts is how many hosts take turns in the feed at a time; it
@@ -171,6 +175,13 @@ func Check(ctx context.Context, cat Catalog, chk Checker, opts Options) (Summary
 	r := &run{cat: cat, opts: opts, runID: runID, inFlight: map[int64]store.DueLink{},
 		hostsTried: map[string]bool{}, hostsNetFail: map[string]bool{}}
 	r.sum.RunID = runID
+	if opts.Drift != nil {
+		if dc, ok := cat.(driftCatalog); ok {
+			r.drift, r.driftCat = opts.Drift, dc
+		} else {
+			opts.Logger.Warn("content verdicts are off: the catalog does not keep them")
+		}
+	}
 	if opts.Verify {
 		if err := r.verifyRepairs(ctx, chk); err != nil {
 			return r.finish(ctx, start, store.RunFailed, err)
@@ -246,9 +257,11 @@ type run struct {
 	pending      []pendingState
 	recordErr    error
 	stopped      atomic.Bool // Options.Stop ended the feed
-	// captures feeds the archive workers; small, since each item holds a
-	// whole response body.
-	captures chan captureJob
+	// content feeds the workers that judge and archive responses; small,
+	// since each item holds a whole response body.
+	content  chan contentJob
+	drift    *DriftOptions // nil: no content verdicts
+	driftCat driftCatalog
 }
 
 type captureJob struct {
@@ -339,15 +352,18 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 			}
 		})
 	}()
-	var archivers sync.WaitGroup
-	if r.opts.Archive != nil {
-		r.captures = make(chan captureJob, 2)
+	var workers sync.WaitGroup
+	if r.opts.Archive != nil || r.drift != nil {
+		// Off the crawler's callback, which is serialised: readability
+		// and the comparison are CPU work that would otherwise stall
+		// every check behind one page.
+		r.content = make(chan contentJob, 2)
 		for range 2 {
-			archivers.Add(1)
+			workers.Add(1)
 			go func() {
-				defer archivers.Done()
-				for j := range r.captures {
-					r.capture(ctx, j)
+				defer workers.Done()
+				for j := range r.content {
+					r.content1(ctx, j)
 				}
 			}()
 		}
@@ -363,9 +379,9 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 		}
 	})
 	cancelFeed()
-	if r.captures != nil {
-		close(r.captures)
-		archivers.Wait()
+	if r.content != nil {
+		close(r.content)
+		workers.Wait()
 	}
 	ferr := <-feedErr
 	switch {
@@ -440,11 +456,8 @@ func (r *run) record(ctx context.Context, req crawler.Request, res crawler.Resul
 	if err != nil {
 		return fmt.Errorf("recording the check of %s: %w", link.URL, err)
 	}
-	if r.captures != nil && res.Class.IsSuccess() && res.Body != nil {
-		r.captures <- captureJob{linkID: link.ID, resp: archive.Response{
-			URL: link.URL, FinalURL: res.FinalURL, Status: res.Status, Header: res.Header,
-			Body: res.Body, FetchedAt: res.CheckedAt, Method: res.Method, UserAgent: r.opts.UserAgent,
-		}}
+	if r.content != nil && (r.drift != nil && judged(res) || r.opts.Archive != nil && res.Class.IsSuccess() && res.Body != nil) {
+		r.content <- contentJob{linkID: link.ID, checkID: id, url: link.URL, res: res}
 	}
 	// Logged only once committed: a line here is a check that survives a kill.
 	r.opts.Logger.Debug("checked", "url", link.URL, "class", res.Class.String(), "state", next.State, "pending", netLevel)

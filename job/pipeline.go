@@ -14,6 +14,7 @@ import (
 	"github.com/linkrot/linkrot/crawler"
 	"github.com/linkrot/linkrot/ingest"
 	"github.com/linkrot/linkrot/internal/ui"
+	"github.com/linkrot/linkrot/reports"
 	"github.com/linkrot/linkrot/store"
 )
 
@@ -119,23 +120,29 @@ func RunPipeline(ctx context.Context, cfg *config.Config, st *store.SQLite, p Pi
 	}
 
 	var capturer Capturer
-	if cfg.Archive.Enabled {
-		arc := p.Archive
-		if arc == nil {
-			arc, err = archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: p.Now, Logger: p.Logger})
-			if err != nil {
-				return res, err
-			}
-			defer arc.Close()
+	arc := p.Archive
+	if arc == nil && (cfg.Archive.Enabled || cfg.Drift.Enabled) {
+		// With the archive off, the archiver only reads: the copies kept
+		// before are still the references drift compares with.
+		arc, err = archive.New(cfg.Archive, cfg.DataDir, st, archive.Options{Now: p.Now, Logger: p.Logger})
+		if err != nil {
+			return res, err
 		}
+		defer arc.Close()
+	}
+	if cfg.Archive.Enabled {
 		capturer = arc
+	}
+	var drifts *DriftOptions
+	if cfg.Drift.Enabled {
+		drifts = &DriftOptions{Threshold: cfg.Drift.Threshold, Texts: arc}
 	}
 	res.Check, err = Check(ctx, st, chk, Options{
 		All: p.All, Policy: crawler.PolicyFrom(cfg.Recheck, cfg.DeadAfter), Excluder: excluder,
 		Now: p.Now, Owner: p.Owner, Locked: true, Kind: p.Kind, Progress: p.Progress, Logger: p.Logger,
 		Verify: p.Verify, Stop: p.Stop,
 		ActiveHosts: 2 * cfg.Crawler.Concurrency / max(cfg.Crawler.PerHost, 1),
-		Archive:     capturer, UserAgent: cfg.Crawler.UserAgentString(),
+		Archive:     capturer, UserAgent: cfg.Crawler.UserAgentString(), Drift: drifts,
 	})
 	if res.Check.RunID == 0 {
 		return res, err // nothing ran
@@ -150,15 +157,19 @@ func RunPipeline(ctx context.Context, cfg *config.Config, st *store.SQLite, p Pi
 				p.Logger.Warn("public archive lookups", "err", lerr)
 			}
 		}
-		res.ReportFiles, res.ReportErr = writePipelineReport(ctx, cfg, st, res.Check.RunID, p)
+		var texts reports.SnapshotTexts
+		if arc != nil {
+			texts = arc
+		}
+		res.ReportFiles, res.ReportErr = writePipelineReport(ctx, cfg, st, res.Check.RunID, p, texts)
 	}
 	return res, err
 }
 
 // writePipelineReport writes the run's report to reports.dir.
-func writePipelineReport(ctx context.Context, cfg *config.Config, st *store.SQLite, runID int64, p PipelineOptions) ([]string, error) {
+func writePipelineReport(ctx context.Context, cfg *config.Config, st *store.SQLite, runID int64, p PipelineOptions, texts reports.SnapshotTexts) ([]string, error) {
 	if len(cfg.Reports.Formats) == 0 {
 		return nil, nil // reports turned off
 	}
-	return WriteReport(ctx, st, runID, cfg.Reports.Dir, cfg.Reports.Formats, p.Now)
+	return WriteReport(ctx, st, runID, cfg.Reports.Dir, cfg.Reports.Formats, p.Now, texts)
 }

@@ -285,6 +285,9 @@ func (r *Runner) Fix(ctx context.Context, args []string, o fix.Options) (fix.Sta
 		return fix.Stats{}, err
 	}
 	o.Now, o.Warn = r.now, r.warn
+	if o.LocalBase == "" {
+		o.LocalBase = r.cfg.Web.BaseURL // where serve's copies are reachable, if said
+	}
 	if o.Archive != fix.ArchiveLocal && r.lookupsEnabled() {
 		o.Remote = cachedCopies{r.cat}
 	}

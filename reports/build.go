@@ -30,6 +30,9 @@ type Selection struct {
 	Since time.Time
 	// Now gives the report's time; time.Now when nil.
 	Now func() time.Time
+	// Texts reads stored copies for "Changed since cited"'s removed
+	// sentences; nil lists the links and verdicts without them.
+	Texts SnapshotTexts
 }
 
 // ErrNoRuns is returned (wrapped) when a report of the latest run is asked
@@ -68,6 +71,13 @@ func Build(ctx context.Context, cat Catalog, sel Selection) (Report, error) {
 		if err := b.readRepairs(ctx); err != nil {
 			return Report{}, err
 		}
+	}
+	var end time.Time
+	if !r.Selection.Latest && r.Summary.FinishedAt != nil {
+		end = *r.Summary.FinishedAt
+	}
+	if err := b.readChanged(ctx, sel.Texts, end); err != nil {
+		return Report{}, err
 	}
 	b.group()
 	s := &r.Summary

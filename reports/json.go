@@ -74,5 +74,14 @@ func (r Report) complete() Report {
 	if r.Hosts == nil {
 		r.Hosts = []HostGroup{}
 	}
+	cs := make([]Changed, len(r.ChangedSinceCited))
+	for i, c := range r.ChangedSinceCited {
+		c.Removed = orEmpty(c.Removed)
+		if c.Occurrences == nil {
+			c.Occurrences = []Place{}
+		}
+		cs[i] = c
+	}
+	r.ChangedSinceCited = cs
 	return r
 }

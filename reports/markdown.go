@@ -142,6 +142,7 @@ func renderMarkdown(w io.Writer, r Report) error {
 			p("| %s | %d | %d | %d | %d | %d |\n", mdText(h.Host), h.Dead, h.Suspect, h.Blocked, h.Failed, h.Checked)
 		}
 	}
+	mdChanged(p, r.ChangedSinceCited)
 	return bw.Flush()
 }
 

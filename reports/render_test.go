@@ -49,6 +49,7 @@ func fullReport() reports.Report {
 			ByState: map[string]int{"alive": 1, "dead": 2, "suspect": 1, "blocked": 1},
 			ByClass: map[string]int{"ok": 1, "http_4xx": 3, "blocked": 1},
 			Dead:    2, NewlyDead: 1, StillDead: 1, Recovered: 1, Moved: 1, Suspect: 1, Blocked: 1, Repaired: 1,
+			Drifted: 1, Replaced: 1,
 		},
 		NewlyDead: []reports.Entry{{
 			URL: deadURL, Host: "news.example.com", State: "dead", StateBefore: "suspect",
@@ -85,6 +86,16 @@ func fullReport() reports.Report {
 			{URL: "http://old.example/p", State: "moved", Line: 9, Column: 5, Role: "cited", MovedTo: "https://new.example/p"}}}},
 		Hosts: []reports.HostGroup{{Host: "news.example.com", Checked: 2, Failed: 1, Dead: 1},
 			{Host: "odd.example", Dead: 1}},
+		ChangedSinceCited: []reports.Changed{
+			{URL: "https://news.example.com/policy", Host: "news.example.com", State: "alive", Drifted: true,
+				Similarity: func() *float64 { f := 0.42; return &f }(), CheckedAt: t0,
+				ReferenceCopy: &reports.SnapshotRef{CapturedAt: t0.Add(-96 * time.Hour), URL: "https://news.example.com/policy", Title: "Retention | policy",
+					RestoreCommand: reports.RestoreCommand("https://news.example.com/policy") + " --at 2026-02-28T02:00:00Z"},
+				Removed:     []string{"Logs are kept for 30 days | then <script>deleted</script>.", "Backups are encrypted."},
+				MoreRemoved: 3, RemovedWords: 57, Occurrences: []reports.Place{place("notes/a.txt", 12)}},
+			{URL: "https://parked.example/", Host: "parked.example", State: "alive", Replaced: true, ReplacedReason: "parked",
+				Evidence: "this domain may be for sale", CheckedAt: t0, Removed: []string{}, Occurrences: []reports.Place{place("notes/b.md", 2)}},
+		},
 	}
 }
 

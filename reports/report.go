@@ -66,6 +66,11 @@ type Report struct {
 	// hosts that fail most first.
 	Documents []DocumentGroup `json:"documents"`
 	Hosts     []HostGroup     `json:"hosts"`
+
+	// ChangedSinceCited are the links that still answer but no longer say
+	// what was cited (drifted) or became something else (replaced), by
+	// their latest content verdict made by the end of the selection.
+	ChangedSinceCited []Changed `json:"changed_since_cited"`
 }
 
 // Scope says what the report covers.
@@ -110,6 +115,9 @@ type Summary struct {
 	Suspect   int `json:"suspect"`
 	Blocked   int `json:"blocked"`
 	Repaired  int `json:"repaired"`
+	// Drifted and Replaced count ChangedSinceCited.
+	Drifted  int `json:"drifted"`
+	Replaced int `json:"replaced"`
 }
 
 // RunInfo is one run of the selection.

@@ -97,6 +97,7 @@ func renderText(w io.Writer, r Report) error {
 			p("%s\n", line)
 		}
 	}
+	textChanged(p, r.ChangedSinceCited)
 	return bw.Flush()
 }
 

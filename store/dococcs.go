@@ -54,11 +54,12 @@ func (s *SQLite) DocumentOccurrences(ctx context.Context, path string, fn func(D
 		return fmt.Errorf("occurrences of %s: %w", path, err)
 	}
 	// The newest good snapshot is a correlated max over the
-	// snapshots_link_time index, one seek per occurrence; "good" is 2xx,
-	// the rule LatestSnapshot follows, so fix never cites a failed capture.
+	// snapshots_link_time index, one seek per occurrence; "good" is 2xx
+	// and not of a replaced page, the rule LatestSnapshot follows, so fix
+	// never cites a failed capture or a parking page.
 	rows, err := s.r.QueryContext(ctx, `SELECT `+occColumns+`, l.state, l.moved_to, l.first_seen,
 			(SELECT max(s.captured_at) FROM snapshots s
-				WHERE s.link_id = l.id AND s.status BETWEEN 200 AND 299),
+				WHERE s.link_id = l.id AND s.status BETWEEN 200 AND 299 AND s.replaced = ''),
 			`+archiveCols+`
 		FROM occurrences o JOIN links l ON l.id = o.link_id
 		WHERE o.document_id = ?

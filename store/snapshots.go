@@ -18,8 +18,9 @@ import (
 // first error it returns stops the stream and is returned unwrapped, and fn
 // may call any method, writes included.
 //
-// "Good" snapshots are those with a 2xx status. The archive never stores
-// anything else, but the store does not rely on that: LatestSnapshot and
+// "Good" snapshots are those with a 2xx status that were not captured from
+// a page found replaced (Snapshot.Replaced). The archive never stores
+// failed responses, but the store does not rely on that: LatestSnapshot and
 // SnapshotClosest only ever hand out good copies, so a failed response
 // recorded by some other writer can never hide one.
 type SnapshotStore interface {
@@ -107,23 +108,29 @@ type Snapshot struct {
 	// first); SeenCount counts the sightings, the capture included.
 	LastSeen  time.Time
 	SeenCount int
+	// Replaced is the content verdict's reason (drift.Reason) when the
+	// check that captured this copy found the page replaced (parked,
+	// a login wall, a home page): such a copy is kept, as evidence, but
+	// is never the latest good copy restore, fix and the UI offer.
+	Replaced string
 }
 
-// Good reports whether the snapshot is of a successful (2xx) response.
-func (s Snapshot) Good() bool { return s.Status >= 200 && s.Status <= 299 }
+// Good reports whether the snapshot is of a successful (2xx) response
+// and not of a page found replaced.
+func (s Snapshot) Good() bool { return s.Status >= 200 && s.Status <= 299 && s.Replaced == "" }
 
 const snapshotColumns = `s.id, s.link_id, l.url, s.url, s.captured_at, s.status, s.content_type,
 	s.payload_digest, s.content_hash, s.raw_blob, s.html_blob, s.text_blob,
 	s.warc_file, s.warc_offset, s.warc_length, s.warc_request_offset, s.warc_request_length,
 	s.warc_type, s.warc_record_id,
 	s.title, s.byline, s.published, s.site_name, s.excerpt, s.language, s.words,
-	s.last_seen, s.seen_count`
+	s.last_seen, s.seen_count, s.replaced`
 
 const snapshotFrom = ` FROM snapshots s JOIN links l ON l.id = s.link_id `
 
 // goodSnapshot is the SQL condition LatestSnapshot and SnapshotClosest
 // add: a failed response never stands for the page.
-const goodSnapshot = ` s.status BETWEEN 200 AND 299 `
+const goodSnapshot = ` s.status BETWEEN 200 AND 299 AND s.replaced = '' `
 
 func scanSnapshot(sc interface{ Scan(...any) error }) (Snapshot, error) {
 	var (
@@ -135,7 +142,7 @@ func scanSnapshot(sc interface{ Scan(...any) error }) (Snapshot, error) {
 		&s.WARCFile, &s.WARCOffset, &s.WARCLength, &s.WARCRequestOffset, &s.WARCRequestLength,
 		&s.WARCType, &s.WARCRecordID,
 		&s.Title, &s.Byline, &s.Published, &s.SiteName, &s.Excerpt, &s.Language, &s.Words,
-		&seen, &s.SeenCount)
+		&seen, &s.SeenCount, &s.Replaced)
 	if err != nil {
 		return Snapshot{}, err
 	}
@@ -205,13 +212,13 @@ func (s *SQLite) AddSnapshot(ctx context.Context, sn Snapshot) (int64, error) {
 			raw_blob, html_blob, text_blob,
 			warc_file, warc_offset, warc_length, warc_request_offset, warc_request_length,
 			warc_type, warc_record_id,
-			title, byline, published, site_name, excerpt, language, words, last_seen, seen_count)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			title, byline, published, site_name, excerpt, language, words, last_seen, seen_count, replaced)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		linkID, captured, sn.URL, sn.Status, sn.ContentType, sn.PayloadDigest, sn.ContentHash,
 		sn.RawBlob, sn.HTMLBlob, sn.TextBlob,
 		sn.WARCFile, sn.WARCOffset, sn.WARCLength, sn.WARCRequestOffset, sn.WARCRequestLength,
 		sn.WARCType, sn.WARCRecordID,
-		sn.Title, sn.Byline, sn.Published, sn.SiteName, sn.Excerpt, sn.Language, sn.Words, seen, sn.SeenCount)
+		sn.Title, sn.Byline, sn.Published, sn.SiteName, sn.Excerpt, sn.Language, sn.Words, seen, sn.SeenCount, sn.Replaced)
 	if err != nil {
 		return 0, fmt.Errorf("add snapshot of %s: %w", what, err)
 	}

@@ -88,6 +88,11 @@ type RunSummary struct {
 	Captured    int       `json:"snapshots_captured"`
 	Unchanged   int       `json:"snapshots_unchanged"`
 	CaptureErrs int       `json:"snapshot_errors"`
+	// Content verdicts (issue 15): pages judged, and of them drifted or
+	// replaced.
+	Judged   int `json:"content_judged,omitempty"`
+	Drifted  int `json:"drifted,omitempty"`
+	Replaced int `json:"replaced,omitempty"`
 	// Public-archive lookups made after the checks (cached ones are not
 	// counted) and how many found a copy.
 	Lookups    int           `json:"lookups,omitempty"`

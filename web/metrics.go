@@ -62,7 +62,7 @@ func newMetrics(cat catalog, states *stateCounter, log *slog.Logger) *metrics {
 		}
 		m.checks.WithLabelValues(name)
 	}
-	m.reg.MustRegister(m.checks, m.runs, m.duration, m.lastRun, &linksCollector{states: states, log: log},
+	m.reg.MustRegister(m.checks, m.runs, m.duration, m.lastRun, &linksCollector{states: states, log: log}, &driftCollector{cat: cat, log: log},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

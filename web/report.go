@@ -31,7 +31,11 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "A report format is one of "+strings.Join(reports.Formats, ", ")+".")
 		return
 	}
-	rep, err := reports.Build(r.Context(), s.cat, reports.Selection{RunID: id, Now: s.now})
+	sel := reports.Selection{RunID: id, Now: s.now}
+	if t, ok := s.arc.(reports.SnapshotTexts); ok {
+		sel.Texts = t // "Changed since cited" quotes the cited copies
+	}
+	rep, err := reports.Build(r.Context(), s.cat, sel)
 	if errors.Is(err, store.ErrNotFound) {
 		s.fail(w, r, http.StatusNotFound, "No run has this number.")
 		return

@@ -124,6 +124,7 @@ func (s *Server) routeTable() []route {
 		{"GET /{$}", http.HandlerFunc(s.dashboard)},
 		{"GET /links", http.HandlerFunc(s.links)},
 		{"GET /link", http.HandlerFunc(s.link)},
+		{"GET /link/changes", http.HandlerFunc(s.changes)},
 		{"GET /runs", http.HandlerFunc(s.runs)},
 		{"GET /runs/{id}/report", http.HandlerFunc(s.report)},
 		{"POST /run", http.HandlerFunc(s.runNowHandler)},

@@ -93,8 +93,8 @@ func runFix(ctx context.Context, opts fixOptions, g *globals, args []string) err
 	if opts.write {
 		verb = "changed"
 	}
-	p.Infof("%d documents: %s %d (%d URLs repaired, %d dead links given archived copies, %d moved); %d references left alone, %d documents skipped",
-		stats.Documents, verb, stats.Changed, stats.Repaired, stats.Archived, stats.Moved, stats.LeftAlone, stats.Skipped)
+	p.Infof("%d documents: %s %d (%d URLs repaired, %d dead links given archived copies, %d changed pages given their cited version, %d moved); %d references left alone, %d documents skipped",
+		stats.Documents, verb, stats.Changed, stats.Repaired, stats.Archived, stats.Cited, stats.Moved, stats.LeftAlone, stats.Skipped)
 	if stats.Failed > 0 {
 		return fmt.Errorf("%d documents could not be fixed; see the warnings above", stats.Failed)
 	}
@@ -124,6 +124,8 @@ func reportFix(g *globals, r fix.Result) {
 			case !c.Edits():
 			case c.MovedTo != "":
 				did = append(did, fmt.Sprintf("line %d: moved to %s", c.Line, c.MovedTo))
+			case c.Cited:
+				did = append(did, fmt.Sprintf("line %d: cited version %s", c.Line, c.Copy.URL))
 			case c.Copy != nil:
 				did = append(did, fmt.Sprintf("line %d: archived copy %s", c.Line, c.Copy.URL))
 			case c.Repair != "":

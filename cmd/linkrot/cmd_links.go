@@ -26,7 +26,7 @@ var linkStates = func() []string {
 
 type linksOptions struct {
 	state, role, document, host string
-	json                        bool
+	json, drifted, replaced     bool
 }
 
 func newLinksCmd(g *globals) *cobra.Command {
@@ -51,6 +51,8 @@ func (o *linksOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.document, "document", "", "only links that occur in this document")
 	f.StringVar(&o.host, "host", "", "only links to this host")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per link")
+	f.BoolVar(&o.drifted, "drifted", false, "only links whose content drifted from the cited copy")
+	f.BoolVar(&o.replaced, "replaced", false, "only links whose page was replaced (parked, login wall, home page)")
 }
 
 // linkJSON is the stable output shape of `links --json`.
@@ -62,6 +64,7 @@ type linkJSON struct {
 	Occurrences int             `json:"occurrences"`
 	FirstSeen   time.Time       `json:"first_seen"`
 	LastChecked *time.Time      `json:"last_checked"`
+	driftJSON
 }
 
 func runLinks(ctx context.Context, opts linksOptions, g *globals) error {
@@ -96,10 +99,21 @@ func runLinks(ctx context.Context, opts linksOptions, g *globals) error {
 			return err
 		}
 	}
+	var drifts map[string]store.Drift
+	if opts.json || opts.drifted || opts.replaced {
+		if drifts, err = latestDrifts(ctx, st, !opts.json); err != nil {
+			return err
+		}
+	}
 	p := g.printer()
 	return st.Links(ctx, filter, func(l store.Link) error {
+		d, ok := drifts[l.URL]
+		if !opts.keepByDrift(d, ok) {
+			return nil
+		}
 		if opts.json {
-			out := linkJSON{URL: l.URL, Host: l.Host, State: l.State, Roles: l.Roles, Occurrences: l.Occurrences, FirstSeen: l.FirstSeen}
+			out := linkJSON{URL: l.URL, Host: l.Host, State: l.State, Roles: l.Roles, Occurrences: l.Occurrences, FirstSeen: l.FirstSeen,
+				driftJSON: driftFields(d)}
 			if out.Roles == nil {
 				out.Roles = []string{}
 			}
@@ -108,6 +122,10 @@ func runLinks(ctx context.Context, opts linksOptions, g *globals) error {
 				out.LastChecked = &t
 			}
 			return p.JSON(out)
+		}
+		if opts.drifted || opts.replaced {
+			p.Printf("%-9s %-26s %s\n", l.State, verdictWord(d), l.URL)
+			return nil
 		}
 		p.Printf("%-9s %4d  %s\n", l.State, l.Occurrences, l.URL)
 		return nil

@@ -118,6 +118,9 @@ func runReport(ctx context.Context, opts reportOptions, g *globals) error {
 	}
 	defer run.Close()
 	st := run.Catalog()
+	if arc, err := run.Archiver(); err == nil {
+		sel.Texts = arc // the removed sentences of "Changed since cited"
+	}
 	r, err := reports.Build(ctx, st, sel)
 	if errors.Is(err, reports.ErrNoRuns) {
 		return errors.New("no check run has finished yet: run `linkrot check` first")

@@ -19,6 +19,7 @@ func RunSnapshots(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"RoundTrip", testSnapshotRoundTrip},
 		{"LatestIsGood", testLatestIsGood},
+		{"ReplacedIsNotGood", testReplacedIsNotGood},
 		{"Closest", testSnapshotClosest},
 		{"NotFound", testSnapshotNotFound},
 		{"IdentifiesLink", testSnapshotIdentifiesLink},
@@ -134,6 +135,42 @@ func testLatestIsGood(t *testing.T, s store.SnapshotStore) {
 	// The history still has everything.
 	if ids := snapIDs(t, s, u); !reflect.DeepEqual(ids, []int64{soft.ID, bad.ID, good.ID}) {
 		t.Errorf("Snapshots = %v, want %v", ids, []int64{soft.ID, bad.ID, good.ID})
+	}
+}
+
+// testReplacedIsNotGood: a copy captured when the page was found replaced
+// (a parking page) keeps its reason, stays in the history, and is never
+// the latest or closest good copy (issue 17 item 6).
+func testReplacedIsNotGood(t *testing.T, s store.SnapshotStore) {
+	const u = "https://a.example/parked"
+	id := snapLinks(t, s, u)[0]
+	article := addSnap(t, s, snap(id, t0, 200, "a"))
+	p := snap(id, t0.Add(time.Hour), 200, "p")
+	p.Replaced = "parked"
+	parked := addSnap(t, s, p)
+	got, err := s.LatestSnapshot(ctxT(t), u)
+	if err != nil || got.ID != article.ID {
+		t.Errorf("LatestSnapshot = %d, %v; want the article (%d), not the parking page (%d)", got.ID, err, article.ID, parked.ID)
+	}
+	got, err = s.SnapshotClosest(ctxT(t), u, t0.Add(time.Hour))
+	if err != nil || got.ID != article.ID {
+		t.Errorf("SnapshotClosest(at the parking page) = %d, %v; want the article (%d)", got.ID, err, article.ID)
+	}
+	var history []store.Snapshot
+	if err := s.Snapshots(ctxT(t), u, func(sn store.Snapshot) error { history = append(history, sn); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(history) != 2 || history[0].ID != parked.ID || history[0].Replaced != "parked" || history[0].Good() || !history[1].Good() {
+		t.Errorf("Snapshots = %+v; want the parking page (replaced \"parked\", not good) then the article", history)
+	}
+	// Only a replaced copy: no good copy at all.
+	const v = "https://b.example/parked"
+	vid := snapLinks(t, s, v)[0]
+	q := snap(vid, t0, 200, "q")
+	q.Replaced = "login_wall"
+	addSnap(t, s, q)
+	if _, err := s.LatestSnapshot(ctxT(t), v); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("LatestSnapshot of a link with only a replaced copy: %v, want ErrNotFound", err)
 	}
 }
 
