@@ -87,6 +87,7 @@ func waitExit(t *testing.T, name string, cmd *exec.Cmd, lines <-chan string, d t
 func TestWorkersShareTheQueue(t *testing.T) {
 	e := newPgE2E(t, "crawler:\n  concurrency: 8\n  per_host: 2\n  per_host_interval: 0s\n  retries: 0\n  robots: true\narchive:\n  enabled: false\n")
 	e.web.SetLatency(60 * time.Millisecond)
+	e.web.SetLogLimit(100000)
 	urls := e.web.GenerateSites(200, 5)
 	if err := os.MkdirAll(filepath.Join(e.dir, "docs"), 0o755); err != nil {
 		t.Fatal(err)
@@ -173,6 +174,31 @@ func TestWorkersShareTheQueue(t *testing.T) {
 	if busiest < 2 {
 		t.Errorf("no host ever had 2 requests in flight (busiest %d): the limit was not exercised", busiest)
 	}
+	// robots.txt and soft-404 probes go through the shared cache: a host
+	// is asked once by all workers together. Only the killed worker's
+	// fetches in flight (at most crawler.concurrency) may be asked again.
+	robots, probes := map[string]int{}, map[string]int{}
+	for _, r := range e.web.Requests() {
+		switch {
+		case r.Path == "/robots.txt":
+			robots[r.Host]++
+		case r.Path != "/" && !strings.HasPrefix(r.Path, "/p/") && !strings.HasPrefix(r.Path, "/moved/"):
+			probes[r.Host]++
+		}
+	}
+	again := 0
+	for _, m := range []map[string]int{robots, probes} {
+		for _, n := range m {
+			if n > 1 {
+				again++
+			}
+		}
+	}
+	if len(robots) < len(hosts) || again > 8 {
+		t.Errorf("robots.txt fetched on %d of %d hosts; %d hosts asked robots.txt or a probe more than once",
+			len(robots), len(hosts), again)
+	}
+	t.Logf("robots.txt asked of %d hosts, probes of %d, %d asked twice", len(robots), len(probes), again)
 	t.Logf("%d links over %d hosts checked once each; worker 1 killed after %d checks; busiest host %d in flight",
 		len(urls), len(hosts), checked, busiest)
 }
