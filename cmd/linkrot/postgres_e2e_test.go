@@ -17,7 +17,7 @@ type pgE2E struct {
 }
 
 // newPgE2E skips, saying why, when no PostgreSQL is configured.
-func newPgE2E(t *testing.T, crawlerYAML string) *pgE2E {
+func newPgE2E(t testing.TB, crawlerYAML string) *pgE2E {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")

@@ -42,7 +42,7 @@ func (e *pgE2E) startPg(args ...string) (*exec.Cmd, <-chan string) {
 }
 
 // waitLine reads lines until one contains want, failing after d.
-func waitLine(t *testing.T, lines <-chan string, want string, d time.Duration) {
+func waitLine(t testing.TB, lines <-chan string, want string, d time.Duration) {
 	t.Helper()
 	deadline := time.After(d)
 	for {
@@ -61,7 +61,7 @@ func waitLine(t *testing.T, lines <-chan string, want string, d time.Duration) {
 }
 
 // waitExit waits for cmd, failing after d.
-func waitExit(t *testing.T, name string, cmd *exec.Cmd, lines <-chan string, d time.Duration) {
+func waitExit(t testing.TB, name string, cmd *exec.Cmd, lines <-chan string, d time.Duration) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() {
