@@ -1,10 +1,14 @@
 package main
 
 import (
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkrot/linkrot/store/postgres/pgtest"
 )
@@ -36,8 +40,9 @@ func (e *pgE2E) run(args ...string) string {
 	return string(out)
 }
 
-// TestPostgresCatalogEndToEnd runs add, check, links, report and history
-// through the real binary on a PostgreSQL catalog.
+// TestPostgresCatalogEndToEnd runs add, check, links, report, history,
+// snapshots, verify, restore and serve through the real binary on a
+// PostgreSQL catalog.
 func TestPostgresCatalogEndToEnd(t *testing.T) {
 	e := newPgE2E(t, "crawler:\n  retries: 0\n  robots: false\n")
 	e.web.Site("alive.example").HTML("/page", "A page", "<p>Here to stay, with enough words to read.</p>")
@@ -78,6 +83,28 @@ func TestPostgresCatalogEndToEnd(t *testing.T) {
 	if r := e.run("restore", "https://alive.example/page"); !strings.Contains(r, "Here to stay") {
 		t.Errorf("restore:\n%s", r)
 	}
+	// serve reads the same catalog: its health check and links page.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	srv, lines := e.startPg("serve", "--listen", addr)
+	waitLine(t, lines, "msg=serving", 30*time.Second)
+	for path, want := range map[string]string{"/healthz": "ok", "/links?state=suspect": "https://gone.example/old"} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("serve %s: %d\n%.300s", path, resp.StatusCode, body)
+		}
+	}
+	_ = srv.Process.Signal(os.Interrupt)
+	waitExit(t, "serve", srv, lines, 30*time.Second)
 	if _, err := os.Stat(filepath.Join(e.dir, "data", "linkrot.db")); err == nil {
 		t.Error("a SQLite catalog was created although database names PostgreSQL")
 	}
