@@ -205,10 +205,14 @@ func (w *worker) feed(ctx context.Context, in chan<- crawler.Request) error {
 			}
 			continue
 		}
+		// All held at once: a stop while handing them out must give
+		// back the ones not yet handed too.
+		w.mu.Lock()
 		for _, l := range batch {
-			w.mu.Lock()
 			w.held[l.ID] = true
-			w.mu.Unlock()
+		}
+		w.mu.Unlock()
+		for _, l := range batch {
 			if err := w.hand(ctx, l, in); err != nil {
 				return err
 			}

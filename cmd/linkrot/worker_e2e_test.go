@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -201,4 +202,70 @@ func TestWorkersShareTheQueue(t *testing.T) {
 	t.Logf("robots.txt asked of %d hosts, probes of %d, %d asked twice", len(robots), len(probes), again)
 	t.Logf("%d links over %d hosts checked once each; worker 1 killed after %d checks; busiest host %d in flight",
 		len(urls), len(hosts), checked, busiest)
+}
+
+// TestWorkerStopGivesLinksBack: SIGTERM stops a worker mid-run with exit
+// code 130, and the links it had claimed are given back at once, not
+// after their (one-minute) leases.
+func TestWorkerStopGivesLinksBack(t *testing.T) {
+	e := newPgE2E(t, "crawler:\n  concurrency: 2\n  per_host: 1\n  retries: 0\n  robots: false\narchive:\n  enabled: false\n")
+	e.web.SetLatency(2 * time.Second)
+	urls := e.web.GenerateSites(20, 2)
+	if err := os.MkdirAll(filepath.Join(e.dir, "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.dir, "docs", "list.txt"), []byte("Links\n\n"+strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.writeConfig()
+	e.run("add")
+	coord, coordLines := e.startPg("check", "--distributed")
+	waitLine(t, coordLines, "run 1 open", 30*time.Second)
+	go func() {
+		for range coordLines {
+		}
+	}()
+
+	pg, err := postgres.Open(context.Background(), e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	w, lines := e.startPg("worker", "--lease", "1m", "--batch", "10")
+	go func() {
+		for range lines {
+		}
+	}()
+	// Wait until it holds claims, then stop it.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		q, err := pg.Remaining(context.Background(), 1, time.Now().Add(time.Hour), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Leased > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the worker claimed nothing in 30s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := w.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err = w.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Errorf("worker stopped by SIGTERM: %v, want exit code 130", err)
+	}
+	q, err := pg.Remaining(context.Background(), 1, time.Now().Add(time.Hour), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Leased != 0 || q.Todo == 0 {
+		t.Errorf("after the stop: %+v; want its links claimable again (none leased)", q)
+	}
+	_ = coord.Process.Signal(syscall.SIGTERM)
+	_ = coord.Wait()
 }
