@@ -95,6 +95,12 @@ type Options struct {
 	// Exclude, when set, turns excluded URLs into ClassExcluded without
 	// fetching them.
 	Exclude *config.Excluder
+	// HostGate, when set, is asked before every request (see HostGate):
+	// per-host limits shared with other processes.
+	HostGate HostGate
+	// Probes, when set, keeps robots.txt answers where other processes
+	// read them too (see ProbeCache).
+	Probes ProbeCache
 }
 
 // Checker checks links. It is safe for concurrent use; Check and Run share

@@ -132,7 +132,7 @@ func (c *Checker) softNotFound(ctx context.Context, s *session, orig, final *url
 		return false, nil // the home page cannot be "not found"
 	}
 	pr, err := c.probes.get(ctx, probeKey(final), func() (*probeResult, bool) {
-		r := c.runProbe(ctx, s, final)
+		r := c.probe(ctx, s, final) // probeshare.go: shared between workers when configured
 		return r, ctx.Err() == nil
 	})
 	if err != nil || pr == nil || pr.trusted || pr.status != http.StatusOK || !pr.html {

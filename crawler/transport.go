@@ -31,6 +31,7 @@ import (
 type roundTripper struct {
 	base     *http.Transport
 	pace     *pacer
+	gate     HostGate // nil: no limits beyond this process
 	maxHeads int64
 }
 
@@ -71,7 +72,7 @@ func newRoundTripper(cc config.Crawler, nc config.Network, opts Options) (*round
 		IdleConnTimeout:       30 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
-	return &roundTripper{base: base, pace: newPacer(time.Duration(cc.PerHostInterval)), maxHeads: maxHeaderBytes}, nil
+	return &roundTripper{base: base, pace: newPacer(time.Duration(cc.PerHostInterval)), gate: opts.HostGate, maxHeads: maxHeaderBytes}, nil
 }
 
 // rootCAs is the system pool plus network.ca_file.
@@ -95,9 +96,29 @@ func rootCAs(file string) (*x509.CertPool, error) {
 
 func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	if err := t.pace.wait(ctx, strings.TrimSuffix(strings.ToLower(req.URL.Hostname()), ".")); err != nil {
+	host := strings.TrimSuffix(strings.ToLower(req.URL.Hostname()), ".")
+	if err := t.pace.wait(ctx, host); err != nil {
 		return nil, err
 	}
+	if t.gate != nil {
+		leave, err := t.gate.Enter(ctx, host)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := t.roundTrip(req)
+		if err != nil {
+			leave()
+			return nil, err
+		}
+		resp.Body = &gatedBody{ReadCloser: resp.Body, leave: leave}
+		return resp, nil
+	}
+	return t.roundTrip(req)
+}
+
+// roundTrip is RoundTrip once the request may start.
+func (t *roundTripper) roundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
 	x := exchangeFrom(ctx)
 	var conn atomic.Pointer[meteredConn]
 	var start atomic.Int64

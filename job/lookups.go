@@ -271,7 +271,7 @@ func resolves(ctx context.Context, u *url.URL, overrides []config.Resolve, only 
 
 // cachedCopies finds public copies in the catalog's cache of lookups, so
 // that fix never waits on the network.
-type cachedCopies struct{ cat *store.SQLite }
+type cachedCopies struct{ cat store.Catalog }
 
 func (c cachedCopies) Find(ctx context.Context, u string, _ time.Time) (pubarchive.RemoteCopy, error) {
 	l, ok, err := c.cat.LookupOf(ctx, u)

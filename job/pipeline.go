@@ -67,7 +67,7 @@ type PipelineResult struct {
 // run's report. check, run and serve all go through it, so they cannot
 // drift apart. The error is Check's (ErrNetworkDown, ErrStopped, ctx's), or
 // why the job could not start (ErrJobRunning, configuration, catalog).
-func RunPipeline(ctx context.Context, cfg *config.Config, st *store.SQLite, p PipelineOptions) (PipelineResult, error) {
+func RunPipeline(ctx context.Context, cfg *config.Config, st store.Catalog, p PipelineOptions) (PipelineResult, error) {
 	var res PipelineResult
 	if p.Now == nil {
 		p.Now = time.Now
@@ -167,7 +167,7 @@ func RunPipeline(ctx context.Context, cfg *config.Config, st *store.SQLite, p Pi
 }
 
 // writePipelineReport writes the run's report to reports.dir.
-func writePipelineReport(ctx context.Context, cfg *config.Config, st *store.SQLite, runID int64, p PipelineOptions, texts reports.SnapshotTexts) ([]string, error) {
+func writePipelineReport(ctx context.Context, cfg *config.Config, st store.Catalog, runID int64, p PipelineOptions, texts reports.SnapshotTexts) ([]string, error) {
 	if len(cfg.Reports.Formats) == 0 {
 		return nil, nil // reports turned off
 	}

@@ -27,7 +27,8 @@ import (
 // a printer; commands parse flags, make one call and print the answer.
 type Runner struct {
 	cfg      *config.Config
-	cat      *store.SQLite
+	cat      store.Catalog
+	pg       *postgres.Store // the same catalog when it is PostgreSQL, else nil
 	now      func() time.Time
 	out      *ui.Printer
 	log      *slog.Logger
@@ -62,11 +63,15 @@ func Open(ctx context.Context, cfg *config.Config, d Deps) (*Runner, error) {
 	if r.owner == "" {
 		r.owner = defaultOwner()
 	}
-	if postgres.IsURL(cfg.DatabasePath()) {
-		// store/postgres implements the store interfaces, but the
-		// operations are not wired to it yet; failing here beats treating
-		// the URL as a file name.
-		return nil, fmt.Errorf("database %s: PostgreSQL catalogs are not yet usable by this command (only migrate-store is)", postgres.Redact(cfg.Database))
+	if postgres.IsURL(cfg.Database) {
+		// Several processes share a PostgreSQL catalog; opening it also
+		// brings its schema up to date, read-only commands included.
+		pg, err := postgres.Open(ctx, cfg.Database)
+		if err != nil {
+			return nil, err
+		}
+		r.cat, r.pg = pg, pg
+		return r, nil
 	}
 	var err error
 	if _, serr := os.Stat(cfg.DatabasePath()); d.ReadOnly && errors.Is(serr, os.ErrNotExist) {
@@ -90,7 +95,11 @@ func (r *Runner) Close() error { return r.cat.Close() }
 func (r *Runner) Config() *config.Config { return r.cfg }
 
 // Catalog is the catalog, for commands that only read it.
-func (r *Runner) Catalog() *store.SQLite { return r.cat }
+func (r *Runner) Catalog() store.Catalog { return r.cat }
+
+// Postgres is the catalog when it is PostgreSQL (workers, the scheduler's
+// election), else nil.
+func (r *Runner) Postgres() *postgres.Store { return r.pg }
 
 // Now is the Runner's clock.
 func (r *Runner) Now() time.Time { return r.now() }

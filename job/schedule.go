@@ -25,6 +25,10 @@ type SchedulerOptions struct {
 	// Observe hears about every run that began (its summary and how long
 	// the whole job took), for metrics. Called from the run's goroutine.
 	Observe func(Summary, time.Duration)
+	// Leading, when set, gates the schedule: a firing while it reports
+	// false is skipped (another process leads, see Elector). RunNow is
+	// not gated.
+	Leading func() bool
 }
 
 // SchedulerStatus is what the dashboard shows (web.Status is this type).
@@ -78,7 +82,13 @@ func NewScheduler(o SchedulerOptions) (*Scheduler, error) {
 	// overlap: start does the skipping, for RunNow as well, and recovers a
 	// panicking run.
 	s.cron = cron.New(cron.WithLogger(cronLogger{o.Logger}))
-	s.entry = s.cron.Schedule(o.Schedule, cron.FuncJob(func() { s.start("schedule") }))
+	s.entry = s.cron.Schedule(o.Schedule, cron.FuncJob(func() {
+		if o.Leading != nil && !o.Leading() {
+			o.Logger.Debug("scheduled run left to the leader: another serve process leads the schedule")
+			return
+		}
+		s.start("schedule")
+	}))
 	return s, nil
 }
 

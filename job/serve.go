@@ -41,7 +41,17 @@ func (r *Runner) Serve(ctx context.Context, ln net.Listener, site Site) error {
 	}
 	defer arc.Close()
 	var observe func(Summary, time.Duration) // set below; the scheduler only fires after Start
+	var leading func() bool
+	if r.pg != nil {
+		// Several serve processes may share a PostgreSQL catalog; only
+		// the elected one fires the schedule (job/leader.go).
+		ectx, stopElect := context.WithCancel(ctx)
+		e := Elect(ectx, r.pg, "scheduler", electRetry, electCheck, r.log)
+		defer func() { stopElect(); <-e.Done() }()
+		leading = e.Leading
+	}
 	s, err := NewScheduler(SchedulerOptions{
+		Leading:  leading,
 		Schedule: sched, Now: r.now, Logger: r.log,
 		Run: func(ctx context.Context, stop <-chan struct{}) (Summary, error) {
 			return r.serveRun(ctx, stop, arc)

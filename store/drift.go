@@ -205,3 +205,7 @@ func (s *SQLite) streamDrift(ctx context.Context, what, q string, args []any, fn
 	}
 	return eachRow(ctx, rows, what, func(r *sql.Rows) (Drift, error) { return scanDrift(r) }, fn)
 }
+
+// Validate reports what is inconsistent in a verdict before it is stored
+// (every DriftStore refuses the same verdicts).
+func (d Drift) Validate() error { return checkDrift(d) }

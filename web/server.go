@@ -20,7 +20,7 @@ import (
 // required; the rest may be nil (the UI then says what is missing).
 type Deps struct {
 	Config  *config.Config
-	Store   *store.SQLite
+	Store   store.Catalog
 	Archive *archive.Archiver
 	// RunNow starts a run now unless one is running, and says whether it
 	// started one. It must not wait for the run.

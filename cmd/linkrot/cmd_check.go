@@ -18,6 +18,7 @@ type checkOptions struct {
 	json     bool
 	noVerify bool
 	lookup   bool
+	distrib  bool
 }
 
 func newCheckCmd(g *globals) *cobra.Command {
@@ -46,12 +47,19 @@ func (o *checkOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.url, "url", "", "check this one URL now and print the verdict with its evidence")
 	f.BoolVar(&o.json, "json", false, "print the summary (or the --url verdict) as JSON")
 	f.BoolVar(&o.noVerify, "no-verify", false, "do not try the candidates of doubtful URL repairs")
+	f.BoolVar(&o.distrib, "distributed", false, "open a run for `linkrot worker` processes (PostgreSQL only), wait for them, settle it")
 	f.BoolVar(&o.lookup, "lookup", false, "after the checks, look up public-archive copies of dead links (run and serve always do)")
 }
 
 func runCheck(ctx context.Context, opts checkOptions, g *globals) error {
 	if opts.url != "" && opts.all {
 		return errors.New("--url and --all cannot be used together")
+	}
+	if opts.distrib {
+		if opts.url != "" || opts.all {
+			return errors.New("--distributed checks the due links; it takes neither --url nor --all")
+		}
+		return runCheckDistributed(ctx, opts, g) // cmd_worker.go
 	}
 	r, err := g.open(ctx, false)
 	if err != nil {

@@ -49,14 +49,14 @@ func linkrotBinary(t testing.TB) string {
 // e2e is the real binary pointed at an in-process fakeweb through
 // network.resolve, with its own config and catalog.
 type e2e struct {
-	t   *testing.T
+	t   testing.TB
 	bin string
 	dir string
 	cfg string
 	web *fakeweb.Web
 }
 
-func newE2E(t *testing.T, crawlerYAML string) *e2e {
+func newE2E(t testing.TB, crawlerYAML string) *e2e {
 	t.Helper()
 	w, err := fakeweb.New()
 	if err != nil {

@@ -115,7 +115,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	root.AddCommand(newFixCmd(g))
 	root.AddCommand(newReportCmd(g))
 	root.AddCommand(newRunCmd(g), newScheduleCmd(g), newServeCmd(g))
-	root.AddCommand(newMigrateStoreCmd(g))
+	root.AddCommand(newMigrateStoreCmd(g), newWorkerCmd(g))
 	return root
 }
 

@@ -37,3 +37,13 @@ func TestPostgresSnapshots(t *testing.T) {
 	pgtest.BaseURL(t)
 	storetest.RunSnapshots(t, open)
 }
+
+func TestPostgresDrift(t *testing.T) {
+	pgtest.BaseURL(t)
+	storetest.RunDrift(t, open)
+}
+
+func TestPostgresExtras(t *testing.T) {
+	pgtest.BaseURL(t)
+	storetest.RunExtras(t, open)
+}

@@ -2,11 +2,8 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Politeness across workers. Each host has limit slots (rows of
@@ -35,53 +32,17 @@ func (s *Store) AcquireHostSlot(ctx context.Context, host, holder string, limit 
 	if holder == "" || limit <= 0 || lease <= 0 || interval < 0 {
 		return HostSlot{}, false, 0, fmt.Errorf("%s: holder, a positive limit and lease, and an interval >= 0 are needed", what)
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return HostSlot{}, false, 0, fmt.Errorf("%s: %w", what, err)
-	}
-	defer tx.Rollback(ctx)
-
-	// The host's pace row is the per-host mutex: every acquisition for
-	// the host locks it first, so the checks below and the updates after
-	// them are one step for all workers.
-	if _, err := tx.Exec(ctx, `INSERT INTO host_pace (host, next_at) VALUES ($1, '1970-01-01T00:00:00Z')
-		ON CONFLICT (host) DO NOTHING`, host); err != nil {
-		return HostSlot{}, false, 0, fmt.Errorf("%s: %w", what, err)
-	}
-	var waitUS int64
-	err = tx.QueryRow(ctx, `SELECT GREATEST(0, EXTRACT(EPOCH FROM next_at - clock_timestamp()) * 1e6)::bigint
-		FROM host_pace WHERE host = $1 FOR UPDATE`, host).Scan(&waitUS)
-	if err != nil {
-		return HostSlot{}, false, 0, fmt.Errorf("%s: %w", what, err)
-	}
-	if waitUS > 0 {
-		return HostSlot{}, false, time.Duration(waitUS) * time.Microsecond, nil
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO host_slots (host, slot)
-		SELECT $1, g FROM generate_series(0, $2 - 1) AS g
-		ON CONFLICT (host, slot) DO NOTHING`, host, limit); err != nil {
-		return HostSlot{}, false, 0, fmt.Errorf("%s: %w", what, err)
-	}
+	// One round trip: the steps are linkrot_acquire_host_slot (migration
+	// 0004), run as one transaction of their own.
 	var n int
-	err = tx.QueryRow(ctx, `UPDATE host_slots SET holder = $2, lease_until = clock_timestamp() + $3
-		WHERE (host, slot) = (SELECT host, slot FROM host_slots
-			WHERE host = $1 AND slot < $4 AND (lease_until IS NULL OR lease_until < clock_timestamp())
-			ORDER BY slot LIMIT 1)
-		RETURNING slot`, host, holder, lease, limit).Scan(&n)
+	var waitUS int64
+	err = s.pool.QueryRow(ctx, `SELECT o_slot, o_wait_us FROM linkrot_acquire_host_slot($1, $2, $3, $4, $5)`,
+		host, holder, limit, interval, lease).Scan(&n, &waitUS)
 	if err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			// All slots busy: the earliest a lease can end is a fair
-			// bound on the wait, but slots are usually given back
-			// sooner, so callers poll at a short interval instead.
-			return HostSlot{}, false, 10 * time.Millisecond, tx.Commit(ctx)
-		}
 		return HostSlot{}, false, 0, fmt.Errorf("%s: %w", what, err)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE host_pace SET next_at = clock_timestamp() + $2 WHERE host = $1`, host, interval); err != nil {
-		return HostSlot{}, false, 0, fmt.Errorf("%s: %w", what, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return HostSlot{}, false, 0, fmt.Errorf("%s: %w", what, err)
+	if n < 0 {
+		return HostSlot{}, false, time.Duration(waitUS) * time.Microsecond, nil
 	}
 	return HostSlot{Host: host, Slot: n, Holder: holder}, true, 0, nil
 }

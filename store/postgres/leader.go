@@ -34,7 +34,7 @@ type Leader struct {
 	every time.Duration
 }
 
-// leaderKey is the advisory lock key for an election name.
+// leaderKey is the advisory lock key for an election name (in a schema).
 func leaderKey(name string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte("linkrot-leader\n" + name))
@@ -65,7 +65,14 @@ func (s *Store) TryLead(ctx context.Context, name string, check time.Duration) (
 	if err != nil {
 		return nil, fmt.Errorf("lead %q: %w", name, err)
 	}
-	key := leaderKey(name)
+	// Advisory locks are per database, not per schema: the schema is in
+	// the key, so two catalogs in one database elect separately.
+	var schema string
+	if err := conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		conn.Close(context.Background())
+		return nil, fmt.Errorf("lead %q: %w", name, err)
+	}
+	key := leaderKey(schema + "\n" + name)
 	var got bool
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got); err != nil {
 		conn.Close(context.Background())

@@ -60,11 +60,44 @@ func (a *args) add(v any) string {
 
 // Links implements store.Store.
 func (s *Store) Links(ctx context.Context, f store.LinkFilter, fn func(store.Link) error) error {
+	where, a := linkWhere(f)
 	q := `SELECT ` + linkColumns + ` FROM links l`
-	var (
-		where []string
-		a     args
-	)
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY l.url"
+	rows, err := s.pool.Query(ctx, q, a...)
+	if err != nil {
+		return fmt.Errorf("list links: %w", err)
+	}
+	return eachRow(ctx, rows, "list links", func(r pgx.Rows) (store.Link, error) { return scanLink(r) }, fn)
+}
+
+// LinkPage is store.SQLite's LinkPage: one page of the links that match f
+// and contain q (case-insensitively for ASCII: ILIKE on a "C" column), in
+// URL order. Counts and roles are computed only for the page's rows.
+func (s *Store) LinkPage(ctx context.Context, f store.LinkFilter, q string, offset, limit int, fn func(store.Link) error) error {
+	where, a := linkWhere(f)
+	if q != "" {
+		where = append(where, `l.url ILIKE `+a.add("%"+likeEscaper.Replace(q)+"%")+` ESCAPE '\'`)
+	}
+	query := `SELECT ` + linkColumns + ` FROM links l`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY l.url LIMIT " + a.add(max(limit, 0)) + " OFFSET " + a.add(max(offset, 0))
+	rows, err := s.pool.Query(ctx, query, a...)
+	if err != nil {
+		return fmt.Errorf("list links: %w", err)
+	}
+	return eachRow(ctx, rows, "list links", func(r pgx.Rows) (store.Link, error) { return scanLink(r) }, fn)
+}
+
+// likeEscaper makes a search text match itself in ILIKE … ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// linkWhere is the WHERE terms of a LinkFilter and their arguments.
+func linkWhere(f store.LinkFilter) (where []string, a args) {
 	if f.State != "" {
 		where = append(where, "l.state = "+a.add(f.State))
 	}
@@ -77,15 +110,7 @@ func (s *Store) Links(ctx context.Context, f store.LinkFilter, fn func(store.Lin
 	if f.DocumentPath != "" {
 		where = append(where, `l.id IN (SELECT o.link_id FROM `+presentOccurrences+` WHERE d.path = `+a.add(f.DocumentPath)+`)`)
 	}
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY l.url"
-	rows, err := s.pool.Query(ctx, q, a...)
-	if err != nil {
-		return fmt.Errorf("list links: %w", err)
-	}
-	return eachRow(ctx, rows, "list links", func(r pgx.Rows) (store.Link, error) { return scanLink(r) }, fn)
+	return where, a
 }
 
 // LinkByURL implements store.CheckStore.

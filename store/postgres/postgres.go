@@ -303,3 +303,5 @@ func notFound(err error) error {
 	}
 	return err
 }
+
+var _ store.Catalog = (*Store)(nil)

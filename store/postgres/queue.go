@@ -56,7 +56,7 @@ func (s *Store) Claim(ctx context.Context, q ClaimQuery) ([]store.DueLink, error
 		WITH c AS (
 			SELECT l.id FROM links l
 			WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id)`+cond+`
-				AND l.done_run IS DISTINCT FROM `+run+`
+				AND l.done_run IS DISTINCT FROM `+run+` AND `+notChecked(run)+`
 				AND (l.lease_until IS NULL OR l.lease_until < clock_timestamp())
 			ORDER BY l.next_check, l.id
 			LIMIT `+a.add(q.Limit)+`
@@ -146,8 +146,10 @@ func (s *Store) Remaining(ctx context.Context, runID int64, now time.Time, all b
 	}
 	var q QueueState
 	err = s.pool.QueryRow(ctx, `SELECT
-			count(*) FILTER (WHERE l.done_run IS DISTINCT FROM `+run+` AND (l.lease_until IS NULL OR l.lease_until < clock_timestamp())),
-			count(*) FILTER (WHERE l.done_run IS DISTINCT FROM `+run+` AND l.lease_until >= clock_timestamp()),
+			count(*) FILTER (WHERE l.done_run IS DISTINCT FROM `+run+` AND `+notChecked(run)+`
+				AND (l.lease_until IS NULL OR l.lease_until < clock_timestamp())),
+			count(*) FILTER (WHERE l.done_run IS DISTINCT FROM `+run+` AND `+notChecked(run)+`
+				AND l.lease_until >= clock_timestamp()),
 			(SELECT count(*) FROM links WHERE done_run = `+run+`)
 		FROM links l
 		WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id)`+cond, a...).
@@ -156,4 +158,12 @@ func (s *Store) Remaining(ctx context.Context, runID int64, now time.Time, all b
 		return QueueState{}, fmt.Errorf("queue of run %d: %w", runID, err)
 	}
 	return q, nil
+}
+
+// notChecked is true for a link with no check recorded in the run (the
+// parameter run). A worker killed between recording a check and Complete
+// leaves the link undone but checked; this keeps the next worker from
+// checking it a second time.
+func notChecked(run string) string {
+	return `NOT EXISTS (SELECT 1 FROM checks ck WHERE ck.link_id = l.id AND ck.run_id = ` + run + `)`
 }

@@ -170,7 +170,7 @@ func (s *Store) DocumentOccurrences(ctx context.Context, path string, fn func(st
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+occColumns+`, l.state, l.moved_to, l.first_seen,
 			(SELECT max(s.captured_at) FROM snapshots s
-				WHERE s.link_id = l.id AND s.status BETWEEN 200 AND 299),
+				WHERE s.link_id = l.id AND s.status BETWEEN 200 AND 299 AND s.replaced = ''),
 			l.archive_url, l.archive_time, l.archive_source
 		FROM occurrences o JOIN links l ON l.id = o.link_id
 		WHERE o.document_id = $1

@@ -16,12 +16,12 @@ const snapshotColumns = `s.id, s.link_id, l.url, s.url, s.captured_at, s.status,
 	s.warc_file, s.warc_offset, s.warc_length, s.warc_request_offset, s.warc_request_length,
 	s.warc_type, s.warc_record_id,
 	s.title, s.byline, s.published, s.site_name, s.excerpt, s.language, s.words,
-	s.last_seen, s.seen_count`
+	s.last_seen, s.seen_count, s.replaced`
 
 const snapshotFrom = ` FROM snapshots s JOIN links l ON l.id = s.link_id `
 
 // goodSnapshot: a failed response never stands for the page.
-const goodSnapshot = ` s.status BETWEEN 200 AND 299 `
+const goodSnapshot = ` s.status BETWEEN 200 AND 299 AND s.replaced = '' `
 
 func scanSnapshot(sc pgx.Row) (store.Snapshot, error) {
 	var (
@@ -33,7 +33,7 @@ func scanSnapshot(sc pgx.Row) (store.Snapshot, error) {
 		&s.WARCFile, &s.WARCOffset, &s.WARCLength, &s.WARCRequestOffset, &s.WARCRequestLength,
 		&s.WARCType, &s.WARCRecordID,
 		&s.Title, &s.Byline, &s.Published, &s.SiteName, &s.Excerpt, &s.Language, &s.Words,
-		&seen, &s.SeenCount)
+		&seen, &s.SeenCount, &s.Replaced)
 	if err != nil {
 		return store.Snapshot{}, err
 	}
@@ -95,15 +95,15 @@ func (s *Store) AddSnapshot(ctx context.Context, sn store.Snapshot) (int64, erro
 			raw_blob, html_blob, text_blob,
 			warc_file, warc_offset, warc_length, warc_request_offset, warc_request_length,
 			warc_type, warc_record_id,
-			title, byline, published, site_name, excerpt, language, words, last_seen, seen_count)
+			title, byline, published, site_name, excerpt, language, words, last_seen, seen_count, replaced)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-			$21, $22, $23, $24, $25, $26)
+			$21, $22, $23, $24, $25, $26, $27)
 		RETURNING id`,
 		linkID, captured, sn.URL, sn.Status, sn.ContentType, sn.PayloadDigest, sn.ContentHash,
 		sn.RawBlob, sn.HTMLBlob, sn.TextBlob,
 		sn.WARCFile, sn.WARCOffset, sn.WARCLength, sn.WARCRequestOffset, sn.WARCRequestLength,
 		sn.WARCType, sn.WARCRecordID,
-		sn.Title, sn.Byline, sn.Published, sn.SiteName, sn.Excerpt, sn.Language, sn.Words, seen, sn.SeenCount).Scan(&id)
+		sn.Title, sn.Byline, sn.Published, sn.SiteName, sn.Excerpt, sn.Language, sn.Words, seen, sn.SeenCount, sn.Replaced).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add snapshot of %s: %w", what, err)
 	}

@@ -64,7 +64,12 @@ var tables = []table{
 		"id", "link_id", "check_id", "captured_at", "url", "status", "content_type", "payload_digest",
 		"raw_blob", "html_blob", "text_blob", "warc_file", "warc_offset", "warc_length", "title", "byline",
 		"published", "excerpt", "language", "words", "content_hash", "site_name", "warc_type", "warc_record_id",
-		"warc_request_offset", "warc_request_length", "last_seen", "seen_count"}},
+		"warc_request_offset", "warc_request_length", "last_seen", "seen_count", "replaced"}},
+	{name: "archive_lookups", key: []string{"url"}, bools: []string{"found"}, cols: []string{
+		"url", "asked_at", "found", "copy_url", "copy_time", "source", "error"}},
+	{name: "check_drift", key: []string{"check_id"}, bools: []string{"drifted", "replaced"}, cols: []string{
+		"check_id", "link_id", "checked_at", "similarity", "drifted", "replaced", "replaced_reason", "evidence",
+		"reference_snapshot_id"}},
 }
 
 // skipped are SQLite tables deliberately not copied.

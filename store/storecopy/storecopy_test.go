@@ -64,12 +64,21 @@ func fill(t *testing.T, s *store.SQLite) {
 			_, err := s.RecordCheck(ctx, c, nil, time.Time{})
 			return err
 		}
-		_, err := s.RecordCheck(ctx, c, &store.LinkStatus{State: "alive", LastSuccess: c.CheckedAt}, c.CheckedAt.Add(24*time.Hour))
-		if err == nil && i%5 == 0 {
-			_, err = s.AddSnapshot(ctx, store.Snapshot{LinkID: d.ID, URL: d.URL, CapturedAt: c.CheckedAt, Status: 200,
-				PayloadDigest: fmt.Sprintf("sha256:%064d", i), WARCType: store.WARCResponse, Title: "T", Words: 12})
+		checkID, err := s.RecordCheck(ctx, c, &store.LinkStatus{State: "alive", LastSuccess: c.CheckedAt}, c.CheckedAt.Add(24*time.Hour))
+		if err != nil || i%5 != 0 {
+			return err
 		}
-		return err
+		snap, err := s.AddSnapshot(ctx, store.Snapshot{LinkID: d.ID, URL: d.URL, CapturedAt: c.CheckedAt, Status: 200,
+			PayloadDigest: fmt.Sprintf("sha256:%064d", i), WARCType: store.WARCResponse, Title: "T", Words: 12})
+		if err != nil {
+			return err
+		}
+		drift := store.Drift{CheckID: checkID, Comparable: true, Similarity: 1 / float64(i), Drifted: i%2 == 0,
+			Evidence: "words\tgone", ReferenceSnapshotID: snap}
+		if i%10 == 5 {
+			drift = store.Drift{CheckID: checkID, Replaced: true, ReplacedReason: "parked"}
+		}
+		return s.RecordDrift(ctx, drift)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +89,16 @@ func fill(t *testing.T, s *store.SQLite) {
 	if err := s.SetArchiveCopy(ctx, "https://h0.example/ünï/0?q='x'", store.ArchiveCopy{URL: "https://web.archive.invalid/x",
 		Time: t0, Source: "wayback", CheckedAt: t0.Add(5 * time.Hour)}); err != nil {
 		t.Fatal(err)
+	}
+	for i, l := range []store.Lookup{
+		{URL: "https://h1.example/ünï/1?q='x'", AskedAt: t0.Add(5 * time.Hour), Found: true,
+			CopyURL: "https://web.archive.invalid/y", CopyTime: t0, Source: "memento:tg.invalid"},
+		{URL: "https://h2.example/ünï/2?q='x'", AskedAt: t0.Add(5 * time.Hour), Err: "timeout"},
+		{URL: "https://not-a-link.example/", AskedAt: t0.Add(6 * time.Hour)},
+	} {
+		if err := s.RecordLookup(ctx, l); err != nil {
+			t.Fatalf("lookup %d: %v", i, err)
+		}
 	}
 }
 
@@ -105,7 +124,7 @@ func TestCopyVerifiedAndIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]bool{"documents": true, "links": true, "occurrences": true, "runs": true, "checks": true,
-		"snapshots": true, "repair_verdicts": true}
+		"snapshots": true, "repair_verdicts": true, "archive_lookups": true, "check_drift": true}
 	for _, tr := range rep.Tables {
 		if !tr.Equal() || tr.SourceRows == 0 || tr.Inserted != tr.SourceRows {
 			t.Errorf("%s: %+v", tr.Table, tr)
