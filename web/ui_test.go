@@ -39,7 +39,10 @@ func TestLinksFilters(t *testing.T) {
 		"host":          {"?host=ALIVE.example", []string{urlAlive}},
 		"document":      {"?doc=notes/reading.md&state=alive", []string{urlAlive}},
 		"text":          {"?q=HARBOUR", []string{urlDead}},
-		"text and doc":  {"?q=example&doc=notes/reading.md", []string{urlAlive, urlDead, urlSuspect, urlGone, urlNew}},
+		// What needs attention comes first: dead (oldest failure, then URL),
+		// suspect, …, alive, unchecked.
+		"text and doc": {"?q=example&doc=notes/reading.md", []string{urlDead, urlGone, urlSuspect, urlAlive, urlNew}},
+		"by url":       {"?q=example&doc=notes/reading.md&sort=url", []string{urlAlive, urlDead, urlSuspect, urlGone, urlNew}},
 		"no match":      {"?q=nothing-like-this", nil},
 		"unknown state": {"?state=zombie", nil},
 	} {
@@ -55,6 +58,35 @@ func TestLinksFilters(t *testing.T) {
 	if !strings.Contains(body, `<option value="dead" selected>`) || !strings.Contains(body, `value="gone.example"`) ||
 		!strings.Contains(body, `value="&lt;b&gt;"`) {
 		t.Error("filters are not kept (or not escaped) in the form")
+	}
+}
+
+// TestLinksColumns checks the columns that say what is wrong and whether
+// a copy exists: reason and since for the failing, copy local / none.
+func TestLinksColumns(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	_, body := f.get(t, "/links?doc=notes/reading.md")
+	row := func(u string) string {
+		t.Helper()
+		i := strings.Index(body, ">"+html.EscapeString(u)+"</a>")
+		if i < 0 {
+			t.Fatalf("no row for %s", u)
+		}
+		end := strings.Index(body[i:], "</tr>")
+		return body[i : i+end]
+	}
+	dead := row(urlDead)
+	for _, want := range []string{`<td class="reason">http_4xx 404</td>`, `datetime="2024-06-03T03:00:01Z"`, `<td class="copy copy-local">local</td>`} {
+		if !strings.Contains(dead, want) {
+			t.Errorf("dead row lacks %s:\n%s", want, dead)
+		}
+	}
+	if gone := row(urlGone); !strings.Contains(gone, `copy-none">none<`) || !strings.Contains(gone, "dns_nxdomain") {
+		t.Errorf("gone row: %s", gone)
+	}
+	if alive := row(urlAlive); !strings.Contains(alive, `<td class="reason"><span class="muted">—</span>`) {
+		t.Errorf("an alive link shows a reason: %s", alive)
 	}
 }
 
