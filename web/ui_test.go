@@ -41,8 +41,8 @@ func TestLinksFilters(t *testing.T) {
 		"text":          {"?q=HARBOUR", []string{urlDead}},
 		// What needs attention comes first: dead (oldest failure, then URL),
 		// suspect, …, alive, unchecked.
-		"text and doc": {"?q=example&doc=notes/reading.md", []string{urlDead, urlGone, urlSuspect, urlAlive, urlNew}},
-		"by url":       {"?q=example&doc=notes/reading.md&sort=url", []string{urlAlive, urlDead, urlSuspect, urlGone, urlNew}},
+		"text and doc":  {"?q=example&doc=notes/reading.md", []string{urlDead, urlGone, urlSuspect, urlAlive, urlNew}},
+		"by url":        {"?q=example&doc=notes/reading.md&sort=url", []string{urlAlive, urlDead, urlSuspect, urlGone, urlNew}},
 		"no match":      {"?q=nothing-like-this", nil},
 		"unknown state": {"?state=zombie", nil},
 	} {
