@@ -99,10 +99,14 @@ func (r *Runner) Now() time.Time { return r.now() }
 // ErrJobRunning naming its holder) when another process holds it: waiting
 // behind a night's check would look like a hang.
 func (r *Runner) locked(ctx context.Context, fn func() error) error {
+	return r.lockedAs(ctx, r.owner, fn)
+}
+
+func (r *Runner) lockedAs(ctx context.Context, owner string, fn func() error) error {
 	if r.readOnly {
 		return errors.New("the catalog was opened read-only")
 	}
-	release, err := Lock(ctx, r.cat, r.owner, r.now, r.log)
+	release, err := Lock(ctx, r.cat, owner, r.now, r.log)
 	if err != nil {
 		return err
 	}
@@ -227,6 +231,18 @@ var ErrBadURL = errors.New("not an absolute http(s) URL")
 // recorded and its state updated, under the job lock like any run; state
 // is "" for a URL the catalog does not hold.
 func (r *Runner) CheckURL(ctx context.Context, raw string) (res crawler.Result, state store.LinkState, err error) {
+	return r.checkURL(ctx, raw, r.owner)
+}
+
+// Recheck is CheckURL for serve's "recheck now" button. It takes the job
+// lock under an owner of its own, so that while a scheduled run holds the
+// lock it is refused (ErrJobRunning) instead of sharing the run's lock
+// and releasing it at its end; a run due meanwhile skips its turn.
+func (r *Runner) Recheck(ctx context.Context, raw string) (crawler.Result, store.LinkState, error) {
+	return r.checkURL(ctx, raw, r.owner+"/recheck")
+}
+
+func (r *Runner) checkURL(ctx context.Context, raw, owner string) (res crawler.Result, state store.LinkState, err error) {
 	if u, perr := url.Parse(raw); perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return res, "", fmt.Errorf("--url %q: %w", raw, ErrBadURL)
 	}
@@ -242,7 +258,7 @@ func (r *Runner) CheckURL(ctx context.Context, raw string) (res crawler.Result, 
 	if lerr != nil { // not in the catalog: nothing to record, no lock
 		return chk.Check(ctx, raw), "", nil
 	}
-	err = r.locked(ctx, func() error {
+	err = r.lockedAs(ctx, owner, func() error {
 		res = chk.Check(ctx, raw)
 		state, err = RecordOne(ctx, r.cat, link, res, crawler.PolicyFrom(r.cfg.Recheck, r.cfg.DeadAfter))
 		return err

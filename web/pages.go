@@ -83,9 +83,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		Title: title, Section: section(r.URL.Path), CanRun: s.runNow != nil,
 		CSSPath: cssPath, D: data,
 	}
-	if s.runNow != nil {
-		v.CSRF = s.csrf.token(w, r)
-	}
+	// Every page may carry a form (run now, recheck, log out).
+	v.CSRF = s.csrf.token(w, r)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.internal(w, r, fmt.Errorf("rendering %s: %w", page, err))

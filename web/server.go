@@ -25,6 +25,8 @@ type Deps struct {
 	// RunNow starts a run now unless one is running, and says whether it
 	// started one. It must not wait for the run.
 	RunNow func() (started bool)
+	// Recheck checks one link now (the link page's button); nil hides it.
+	Recheck RecheckFunc
 	// Status tells the dashboard what the scheduler is doing.
 	Status func() Status
 	Now    func() time.Time
@@ -59,6 +61,7 @@ type Server struct {
 	cat     catalog
 	arc     restorer // nil when no archive was given
 	runNow  func() bool
+	recheck RecheckFunc
 	status  func() Status
 	now     func() time.Time
 	log     *slog.Logger
@@ -82,7 +85,7 @@ func New(d Deps) (*Server, error) {
 	if d.Store == nil {
 		return nil, errors.New("web: no catalog")
 	}
-	s := &Server{cfg: d.Config, cat: d.Store, runNow: d.RunNow, status: d.Status, now: d.Now, log: d.Logger,
+	s := &Server{cfg: d.Config, cat: d.Store, runNow: d.RunNow, recheck: d.Recheck, status: d.Status, now: d.Now, log: d.Logger,
 		hosts: newHostGuard(d.Config.Web)}
 	if d.Archive != nil {
 		// Assigned only when set: a nil *Archiver in the interface would
@@ -127,6 +130,7 @@ func (s *Server) routeTable() []route {
 		{"GET /runs", http.HandlerFunc(s.runs)},
 		{"GET /runs/{id}/report", http.HandlerFunc(s.report)},
 		{"POST /run", http.HandlerFunc(s.runNowHandler)},
+		{"POST /link/recheck", http.HandlerFunc(s.recheckHandler)},
 		{"GET /snapshot/{id}", http.HandlerFunc(s.snapshotPage)},
 		{"GET /snapshot/{id}/{what}", http.HandlerFunc(s.snapshotContent)},
 		{"GET /go", http.HandlerFunc(s.goHandler)},
