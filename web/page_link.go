@@ -15,7 +15,7 @@ type linkView struct {
 	MoreChecks int
 	Snaps      []store.Snapshot
 	MoreSnaps  int
-	HasCopy    bool // a good local copy exists
+	HasCopy    bool            // a good local copy exists
 	Latest     *store.Snapshot // the newest good local copy
 	Public     *store.ArchiveCopy
 	Fixed      *fixedLink // what to paste instead of the link; nil without a copy
