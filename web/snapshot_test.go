@@ -200,3 +200,27 @@ func TestNonHTMLCopy(t *testing.T) {
 	resp, body = f.get(t, fmt.Sprintf("/snapshot/%d/view", sn.ID))
 	wantStatus(t, resp, body, http.StatusNotFound)
 }
+
+// TestSnapshotBannerOnce: the viewer page and the copy framed in it say
+// "archived copy" once between them, whichever form is shown.
+func TestSnapshotBannerOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	sn := f.snaps[urlDead][1]
+	frameSrc := regexp.MustCompile(`<iframe class="snapshot" sandbox src="([^"]+)"`)
+	banners := func(s string) int {
+		return strings.Count(s, `class="archived-note"`) + strings.Count(s, `class="lr-banner"`)
+	}
+	for _, show := range []string{"", "&show=original"} {
+		resp, body := f.get(t, fmt.Sprintf("/snapshot/%d?link=%s%s", sn.ID, urlQueryEscape(urlDead), show))
+		wantStatus(t, resp, body, http.StatusOK)
+		m := frameSrc.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%q: no frame", show)
+		}
+		_, framed := f.get(t, strings.ReplaceAll(m[1], "&amp;", "&"))
+		if n := banners(body) + banners(framed); n != 1 {
+			t.Errorf("%q: %d banners between the page and its frame, want 1", show, n)
+		}
+	}
+}
