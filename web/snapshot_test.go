@@ -154,6 +154,15 @@ func TestRunReport(t *testing.T) {
 	if !strings.Contains(body, urlDead) || !strings.Contains(body, "notes/reading.md") {
 		t.Errorf("report does not list the dead link and its document:\n%.500s", body)
 	}
+	// Served by the UI, the report leads back to it, and breaks URLs,
+	// never words, where a line is too long.
+	if !strings.Contains(body, `<body>
+<nav class="ui-nav" aria-label="linkrot"><ul><li><a href="/">`) || !strings.Contains(body, `<a href="/runs">All runs</a>`) {
+		t.Errorf("the report has no way back to the UI:\n%.900s", body)
+	}
+	if strings.Contains(body, "break-all") || !strings.Contains(body, "td.url, td.places { overflow-wrap: anywhere; }") {
+		t.Error("the report's style still breaks words mid-word")
+	}
 	resp, body = f.get(t, "/runs/3/report?format=json")
 	wantStatus(t, resp, body, http.StatusOK)
 	if !strings.Contains(body, `"schema"`) {
