@@ -57,21 +57,22 @@ type restorer interface {
 // Server serves the UI, the Memento endpoints, metrics and the health
 // check. It is safe for concurrent use.
 type Server struct {
-	cfg     *config.Config
-	cat     catalog
-	arc     restorer // nil when no archive was given
-	runNow  func() bool
-	recheck RecheckFunc
-	status  func() Status
-	now     func() time.Time
-	log     *slog.Logger
-	auth    *authenticator
-	csrf    *csrfGuard
-	hosts   *hostGuard
-	metrics *metrics
-	states  *stateCounter
-	pages   *pageSet
-	mux     *http.ServeMux
+	cfg      *config.Config
+	cat      catalog
+	arc      restorer // nil when no archive was given
+	runNow   func() bool
+	recheck  RecheckFunc
+	status   func() Status
+	now      func() time.Time
+	log      *slog.Logger
+	auth     *authenticator
+	sessions *sessions
+	csrf     *csrfGuard
+	hosts    *hostGuard
+	metrics  *metrics
+	states   *stateCounter
+	pages    *pageSet
+	mux      *http.ServeMux
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -102,6 +103,7 @@ func New(d Deps) (*Server, error) {
 	if s.auth, err = newAuthenticator(d.Config.Web.Auth); err != nil {
 		return nil, err
 	}
+	s.sessions = s.auth.sess
 	if s.csrf, err = newCSRFGuard(); err != nil {
 		return nil, err
 	}
@@ -135,6 +137,9 @@ func (s *Server) routeTable() []route {
 		{"GET /snapshot/{id}/{what}", http.HandlerFunc(s.snapshotContent)},
 		{"GET /go", http.HandlerFunc(s.goHandler)},
 		{"GET /metrics", s.metrics.handler()},
+		{"GET /login", http.HandlerFunc(s.loginPage)},
+		{"POST /login", http.HandlerFunc(s.loginSubmit)},
+		{"POST /logout", http.HandlerFunc(s.logout)},
 		{"GET /static/", staticHandler()},
 	}
 }
@@ -170,7 +175,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.healthz(w, r)
 		return
 	}
-	if !s.auth.allow(w, r) {
+	// The login form and the stylesheet it uses are open: the form is
+	// how a browser gets in, and the assets are the binary's own.
+	open := r.URL.Path == "/login" || strings.HasPrefix(r.URL.Path, "/static/")
+	if !open && !s.auth.allow(w, r) {
 		return
 	}
 	// Memento paths carry a whole URL ("/timegate/http://x/y?z"), which
