@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/linkrot/linkrot/archive"
@@ -207,7 +208,9 @@ func (r *Runner) pipeline(ctx context.Context, kind string, rescan bool, o Check
 	var progress Progress
 	if o.Progress {
 		if b := r.out.Bar("checking"); b != nil {
-			progress = barProgress{b}
+			progress = &barProgress{b: b}
+		} else {
+			progress = &lineProgress{out: r.out, told: map[string]bool{}}
 		}
 	}
 	return RunPipeline(ctx, r.cfg, r.cat, PipelineOptions{
@@ -216,12 +219,57 @@ func (r *Runner) pipeline(ctx context.Context, kind string, rescan bool, o Check
 	})
 }
 
-// barProgress shows a run's progress on the printer's bar.
-type barProgress struct{ b *ui.Bar }
+// barProgress shows a run's progress on the printer's bar, and what the
+// run waits on when it waits.
+type barProgress struct {
+	b       *ui.Bar
+	mu      sync.Mutex
+	waiting bool
+}
 
-func (p barProgress) Start(total int)                                { p.b.Start(total) }
-func (p barProgress) Checked(string, crawler.Class, store.LinkState) { p.b.Add(1) }
-func (p barProgress) Finish()                                        { p.b.Finish() }
+func (p *barProgress) Start(total int) { p.b.Start(total) }
+func (p *barProgress) Finish()         { p.b.Finish() }
+func (p *barProgress) Checked(string, crawler.Class, store.LinkState) {
+	p.mu.Lock()
+	if p.waiting {
+		p.waiting = false
+		p.b.Describe("checking")
+	}
+	p.mu.Unlock()
+	p.b.Add(1)
+}
+func (p *barProgress) Waiting(url string, d time.Duration) {
+	p.mu.Lock()
+	p.waiting = true
+	p.mu.Unlock()
+	p.b.Describe(waitingText(url, d))
+}
+
+// lineProgress is the progress of a run whose diagnostics are not a
+// terminal (a log, CI): no bar, but one line for each URL the run has
+// waited on for a while.
+type lineProgress struct {
+	out  *ui.Printer
+	mu   sync.Mutex
+	told map[string]bool
+}
+
+func (p *lineProgress) Start(int)                                      {}
+func (p *lineProgress) Checked(string, crawler.Class, store.LinkState) {}
+func (p *lineProgress) Finish()                                        {}
+func (p *lineProgress) Waiting(url string, d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.told[url] || len(p.told) > 100 {
+		return
+	}
+	p.told[url] = true
+	p.out.Infof("%s", waitingText(url, d))
+}
+
+func waitingText(url string, d time.Duration) string {
+	return fmt.Sprintf("waiting %s on %s", d.Round(time.Second), url)
+}
 
 // ErrBadURL is returned (wrapped, naming the URL) for a URL that cannot be
 // checked at all.
