@@ -166,3 +166,31 @@ func TestVerifyCommand(t *testing.T) {
 		t.Errorf("problems printed:\n%s", out)
 	}
 }
+
+// TestRestoreAtTakesTheCopyBefore: --at returns the last copy captured
+// before the date, not a nearer later one; with none before, the earliest
+// after, said on stderr.
+func TestRestoreAtTakesTheCopyBefore(t *testing.T) {
+	e := newTestEnv(t)
+	early := strings.Replace(archivedPage, "Tuesday", "Monday", 1)
+	archiveOne(t, e, early, time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC))
+	archiveOne(t, e, archivedPage, time.Date(2024, 5, 12, 9, 30, 0, 0, time.UTC))
+	ctx := context.Background()
+
+	// 2024-05-11 is nearer the later copy, but the page as it was then is
+	// the earlier one.
+	if err := runRestore(ctx, restoreOptions{format: "raw", at: "2024-05-11"}, e.g, archivedURL); err != nil {
+		t.Fatal(err)
+	}
+	if e.stdout.String() != early || strings.Contains(e.stderr.String(), "warning") {
+		t.Errorf("--at 2024-05-11: got the later copy, or a warning: %q", e.stderr)
+	}
+	e.stdout.Reset()
+	e.stderr.Reset()
+	if err := runRestore(ctx, restoreOptions{format: "raw", at: "2024-04-01"}, e.g, archivedURL); err != nil {
+		t.Fatal(err)
+	}
+	if e.stdout.String() != early || !strings.Contains(e.stderr.String(), "no copy of "+archivedURL+" from before 2024-04-01 00:00:00; restored the earliest after it") {
+		t.Errorf("--at 2024-04-01: stderr %q", e.stderr)
+	}
+}
