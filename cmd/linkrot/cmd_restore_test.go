@@ -149,8 +149,8 @@ func TestVerifyCommand(t *testing.T) {
 	if err := runVerify(ctx, verifyOptions{}, e.g); err != nil {
 		t.Fatalf("clean archive: %v\n%s", err, e.stdout)
 	}
-	if !strings.Contains(e.stderr.String(), "0 problem(s)") {
-		t.Errorf("summary %q", e.stderr)
+	if !strings.Contains(e.stdout.String(), "0 problem(s)") || strings.Contains(e.stderr.String(), "problem(s)") {
+		t.Errorf("summary not on stdout: stdout %q, stderr %q", e.stdout, e.stderr)
 	}
 	// Damage the WARC file: cut it inside the response record.
 	path := filepath.Join(e.dir, "data", "warc", s.WARCFile)
