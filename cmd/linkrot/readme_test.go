@@ -115,12 +115,28 @@ func checkUse(root *cobra.Command, u readmeUse) []string {
 	return missing
 }
 
+// readmeRoot is the command tree as a user meets it: with the --help
+// (and --version) flags cobra adds when it runs.
+func readmeRoot() *cobra.Command {
+	root := newRootCmd(&globals{})
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.InitDefaultHelpFlag()
+		c.InitDefaultVersionFlag()
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	return root
+}
+
 func TestReadmeCommandsExist(t *testing.T) {
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := newRootCmd(&globals{})
+	root := readmeRoot()
 	uses := readmeUses(string(b))
 	if len(uses) < 40 {
 		t.Fatalf("found only %d invocations in README.md: the parser is broken", len(uses))
@@ -153,7 +169,7 @@ func TestReadmeParser(t *testing.T) {
 		"Use `linkrot links --state dead` or prose about linkrot keeping copies.\n" +
 		"```\ngo run ./cmd/linkrot add examples/ && linkrot check --bogus -q # linkrot check --commented\n" +
 		"linkrot frobnicate --x\ngo test ./cmd/linkrot -run X\n```\n"
-	root := newRootCmd(&globals{})
+	root := readmeRoot()
 	var got []string
 	for _, u := range readmeUses(doc) {
 		for _, m := range checkUse(root, u) {
