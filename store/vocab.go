@@ -92,10 +92,10 @@ type RunSummary struct {
 	// PrivateAddress counts links refused because they resolve to a
 	// private or loopback address (network.allow_private is off).
 	PrivateAddress int `json:"private_address"`
-	Verified    int       `json:"repairs_verified"`
-	Captured    int       `json:"snapshots_captured"`
-	Unchanged   int       `json:"snapshots_unchanged"`
-	CaptureErrs int       `json:"snapshot_errors"`
+	Verified       int `json:"repairs_verified"`
+	Captured       int `json:"snapshots_captured"`
+	Unchanged      int `json:"snapshots_unchanged"`
+	CaptureErrs    int `json:"snapshot_errors"`
 	// Public-archive lookups made after the checks (cached ones are not
 	// counted) and how many found a copy.
 	Lookups    int           `json:"lookups,omitempty"`

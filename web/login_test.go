@@ -17,10 +17,9 @@ const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*
 // browser is a client with a cookie jar that does not follow redirects
 // and sends the Accept header a browser sends.
 type browser struct {
-	t  *testing.T
-	f  *fixture
-	c  *http.Client
-	at string // the last page's address
+	t *testing.T
+	f *fixture
+	c *http.Client
 }
 
 func newBrowser(t *testing.T, f *fixture) *browser {

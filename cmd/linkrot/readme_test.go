@@ -27,6 +27,7 @@ var (
 	// linkrot as a command: at the start, or after a space, a shell
 	// separator or a path ("go run ./cmd/linkrot add …").
 	invocation = regexp.MustCompile(`(?:^|[\s;&|(/])linkrot((?:\s+[^\s]+)*)`)
+	shellSep   = regexp.MustCompile(`\s(?:&&|\|\||;|\|)\s`)
 	flagToken  = regexp.MustCompile(`(?:^|[\s\[|(])(--?[A-Za-z][\w-]*)`)
 )
 
@@ -44,9 +45,7 @@ func readmeUses(readme string) []readmeUse {
 		case inBlock:
 			// A shell line: each command of it, comments dropped.
 			code, _, _ := strings.Cut(line, " #")
-			for _, part := range regexp.MustCompile(`\s(?:&&|\|\||;|\|)\s`).Split(code, -1) {
-				spans = append(spans, part)
-			}
+			spans = append(spans, shellSep.Split(code, -1)...)
 		default:
 			for _, m := range inlineCode.FindAllStringSubmatch(line, -1) {
 				spans = append(spans, m[1])
@@ -172,9 +171,7 @@ func TestReadmeParser(t *testing.T) {
 	root := readmeRoot()
 	var got []string
 	for _, u := range readmeUses(doc) {
-		for _, m := range checkUse(root, u) {
-			got = append(got, m)
-		}
+		got = append(got, checkUse(root, u)...)
 	}
 	want := []string{"flag --nope of `linkrot fix`", "flag --bogus of `linkrot check`", "command frobnicate"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
