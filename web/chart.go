@@ -116,7 +116,7 @@ func plotRuns(newestFirst []runRow) chart {
 	}
 	c.Caption = fmt.Sprintf("Links dead and suspect in the catalog after each of the last %d finished runs", finished)
 	if finished < len(runs) {
-		c.Caption += ", and now (the last point, the same count as the cards above; a recheck or a run in progress since the last run can move it)"
+		c.Caption += ", then now (the last point: the count of the cards above)"
 	}
 	for _, r := range runs {
 		if !r.Totals {
