@@ -255,3 +255,23 @@ func TestBrowserLoginFlow(t *testing.T) {
 	// Logged out: the dashboard sends the browser back to the form.
 	c.visit("after-logout-dashboard", u+"/", "#login-form")
 }
+
+// TestBrowserRecheck presses "recheck now" in Chromium on a real Runner's
+// link: the page comes back with the outcome and the new state.
+func TestBrowserRecheck(t *testing.T) {
+	t.Parallel()
+	c := newChrome(t)
+	e := newRecheckEnv(t)
+	c.visit("recheck-before", e.ui.URL+"/link?url="+urlQueryEscape(e.link), "#recheck-now")
+	if err := chromedp.Do(c.ctx,
+		chromedp.Click(chromedp.ID("recheck-now")),
+		chromedp.WaitVisible(chromedp.ID("recheck-flash")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	c.settle("recheck-after")
+	if fl, st := c.texts("#recheck-flash"), c.texts("#link-state"); len(fl) != 1 || !strings.Contains(fl[0], "Rechecked just now") ||
+		len(st) != 1 || st[0] != "alive" {
+		t.Errorf("after recheck: flash %q, state %q", fl, st)
+	}
+}
