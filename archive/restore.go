@@ -109,7 +109,7 @@ func (a *Archiver) find(ctx context.Context, url string, at time.Time) (Snapshot
 	if at.IsZero() {
 		s, err = a.cat.LatestSnapshot(ctx, url)
 	} else {
-		s, err = a.cat.SnapshotClosest(ctx, url, at)
+		s, err = a.closestBefore(ctx, url, at)
 	}
 	if errors.Is(err, store.ErrNotFound) || err == nil && !s.Good() {
 		return Snapshot{}, fmt.Errorf("%w of %s", ErrNoLocalCopy, url)
@@ -120,7 +120,46 @@ func (a *Archiver) find(ctx context.Context, url string, at time.Time) (Snapshot
 	return s, nil
 }
 
-// Restore writes the good snapshot of url closest to at (zero: the latest)
+// closestBefore is the newest good snapshot captured at or before at: the
+// page as it was then, which is what "restore as of" means. Without one,
+// the earliest good one after at (the caller can tell by its time and
+// should say so). A catalog that cannot list a link's snapshots gets the
+// nearest either side.
+func (a *Archiver) closestBefore(ctx context.Context, url string, at time.Time) (Snapshot, error) {
+	lister, ok := a.cat.(interface {
+		Snapshots(ctx context.Context, linkURL string, fn func(store.Snapshot) error) error
+	})
+	if !ok {
+		return a.cat.SnapshotClosest(ctx, url, at)
+	}
+	var before, after *Snapshot
+	err := lister.Snapshots(ctx, url, func(s store.Snapshot) error { // newest first
+		if !s.Good() {
+			return nil
+		}
+		if s.CapturedAt.After(at) {
+			after = &s // the last seen is the earliest after
+			return nil
+		}
+		before = &s
+		return errStopList
+	})
+	if err != nil && !errors.Is(err, errStopList) {
+		return Snapshot{}, err
+	}
+	switch {
+	case before != nil:
+		return *before, nil
+	case after != nil:
+		return *after, nil
+	}
+	return Snapshot{}, store.ErrNotFound
+}
+
+var errStopList = errors.New("stop listing")
+
+// Restore writes the good snapshot of url captured closest before at
+// (else the earliest after it; zero: the latest)
 // to w in format and returns it. ErrNoLocalCopy if there is none;
 // ErrFormatUnavailable if the snapshot lacks format. Every byte written is
 // checked against its hash or WARC digest first; a damaged copy is an

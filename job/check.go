@@ -252,6 +252,7 @@ type run struct {
 	// inFlight holds the due links handed to the crawler and not yet back:
 	// bounded by the crawler's queues, not by the number of links.
 	inFlight     map[int64]store.DueLink
+	waits        waits // what the run waits on, for the progress display (waiting.go)
 	hostsTried   map[string]bool
 	hostsNetFail map[string]bool
 	pending      []pendingState
@@ -343,6 +344,7 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 			}
 			r.mu.Lock()
 			r.inFlight[l.ID] = l
+			r.waits.handed(l.ID, l.URL)
 			r.mu.Unlock()
 			select {
 			case in <- crawler.Request{ID: l.ID, URL: l.URL}:
@@ -368,6 +370,8 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 			}()
 		}
 	}
+	stopWatch := r.watchWaits()
+	defer stopWatch()
 	runErr := chk.Run(ctx, in, func(req crawler.Request, res crawler.Result) {
 		if err := r.record(ctx, req, res); err != nil {
 			r.mu.Lock()
@@ -432,6 +436,7 @@ func (r *run) record(ctx context.Context, req crawler.Request, res crawler.Resul
 	r.mu.Lock()
 	link, ok := r.inFlight[req.ID]
 	delete(r.inFlight, req.ID)
+	r.waits.back(req.ID)
 	r.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("crawler returned a result for %s that was not asked for", req.URL)
@@ -464,6 +469,7 @@ func (r *run) record(ctx context.Context, req crawler.Request, res crawler.Resul
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sum.Checked++
+	r.noteOutcome(link.URL, res)
 	r.hostsTried[host] = true
 	if netLevel {
 		r.hostsNetFail[host] = true

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/linkrot/linkrot/archive"
@@ -108,10 +109,14 @@ func (r *Runner) Now() time.Time { return r.now() }
 // ErrJobRunning naming its holder) when another process holds it: waiting
 // behind a night's check would look like a hang.
 func (r *Runner) locked(ctx context.Context, fn func() error) error {
+	return r.lockedAs(ctx, r.owner, fn)
+}
+
+func (r *Runner) lockedAs(ctx context.Context, owner string, fn func() error) error {
 	if r.readOnly {
 		return errors.New("the catalog was opened read-only")
 	}
-	release, err := Lock(ctx, r.cat, r.owner, r.now, r.log)
+	release, err := Lock(ctx, r.cat, owner, r.now, r.log)
 	if err != nil {
 		return err
 	}
@@ -212,7 +217,9 @@ func (r *Runner) pipeline(ctx context.Context, kind string, rescan bool, o Check
 	var progress Progress
 	if o.Progress {
 		if b := r.out.Bar("checking"); b != nil {
-			progress = barProgress{b}
+			progress = &barProgress{b: b}
+		} else {
+			progress = &lineProgress{out: r.out, told: map[string]bool{}}
 		}
 	}
 	return RunPipeline(ctx, r.cfg, r.cat, PipelineOptions{
@@ -221,12 +228,57 @@ func (r *Runner) pipeline(ctx context.Context, kind string, rescan bool, o Check
 	})
 }
 
-// barProgress shows a run's progress on the printer's bar.
-type barProgress struct{ b *ui.Bar }
+// barProgress shows a run's progress on the printer's bar, and what the
+// run waits on when it waits.
+type barProgress struct {
+	b       *ui.Bar
+	mu      sync.Mutex
+	waiting bool
+}
 
-func (p barProgress) Start(total int)                                { p.b.Start(total) }
-func (p barProgress) Checked(string, crawler.Class, store.LinkState) { p.b.Add(1) }
-func (p barProgress) Finish()                                        { p.b.Finish() }
+func (p *barProgress) Start(total int) { p.b.Start(total) }
+func (p *barProgress) Finish()         { p.b.Finish() }
+func (p *barProgress) Checked(string, crawler.Class, store.LinkState) {
+	p.mu.Lock()
+	if p.waiting {
+		p.waiting = false
+		p.b.Describe("checking")
+	}
+	p.mu.Unlock()
+	p.b.Add(1)
+}
+func (p *barProgress) Waiting(url string, d time.Duration) {
+	p.mu.Lock()
+	p.waiting = true
+	p.mu.Unlock()
+	p.b.Describe(waitingText(url, d))
+}
+
+// lineProgress is the progress of a run whose diagnostics are not a
+// terminal (a log, CI): no bar, but one line for each URL the run has
+// waited on for a while.
+type lineProgress struct {
+	out  *ui.Printer
+	mu   sync.Mutex
+	told map[string]bool
+}
+
+func (p *lineProgress) Start(int)                                      {}
+func (p *lineProgress) Checked(string, crawler.Class, store.LinkState) {}
+func (p *lineProgress) Finish()                                        {}
+func (p *lineProgress) Waiting(url string, d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.told[url] || len(p.told) > 100 {
+		return
+	}
+	p.told[url] = true
+	p.out.Infof("%s", waitingText(url, d))
+}
+
+func waitingText(url string, d time.Duration) string {
+	return fmt.Sprintf("waiting %s on %s", d.Round(time.Second), url)
+}
 
 // ErrBadURL is returned (wrapped, naming the URL) for a URL that cannot be
 // checked at all.
@@ -236,6 +288,18 @@ var ErrBadURL = errors.New("not an absolute http(s) URL")
 // recorded and its state updated, under the job lock like any run; state
 // is "" for a URL the catalog does not hold.
 func (r *Runner) CheckURL(ctx context.Context, raw string) (res crawler.Result, state store.LinkState, err error) {
+	return r.checkURL(ctx, raw, r.owner)
+}
+
+// Recheck is CheckURL for serve's "recheck now" button. It takes the job
+// lock under an owner of its own, so that while a scheduled run holds the
+// lock it is refused (ErrJobRunning) instead of sharing the run's lock
+// and releasing it at its end; a run due meanwhile skips its turn.
+func (r *Runner) Recheck(ctx context.Context, raw string) (crawler.Result, store.LinkState, error) {
+	return r.checkURL(ctx, raw, r.owner+"/recheck")
+}
+
+func (r *Runner) checkURL(ctx context.Context, raw, owner string) (res crawler.Result, state store.LinkState, err error) {
 	if u, perr := url.Parse(raw); perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return res, "", fmt.Errorf("--url %q: %w", raw, ErrBadURL)
 	}
@@ -251,7 +315,7 @@ func (r *Runner) CheckURL(ctx context.Context, raw string) (res crawler.Result, 
 	if lerr != nil { // not in the catalog: nothing to record, no lock
 		return chk.Check(ctx, raw), "", nil
 	}
-	err = r.locked(ctx, func() error {
+	err = r.lockedAs(ctx, owner, func() error {
 		res = chk.Check(ctx, raw)
 		state, err = RecordOne(ctx, r.cat, link, res, crawler.PolicyFrom(r.cfg.Recheck, r.cfg.DeadAfter))
 		return err

@@ -25,7 +25,11 @@ func (s *SQLite) LinkPage(ctx context.Context, f LinkFilter, q string, offset, l
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += " ORDER BY l.url LIMIT ? OFFSET ?"
+	if f.AttentionFirst {
+		query += " ORDER BY " + attentionOrder + ", l.first_failure IS NULL, l.first_failure, l.url LIMIT ? OFFSET ?"
+	} else {
+		query += " ORDER BY l.url LIMIT ? OFFSET ?"
+	}
 	args = append(args, max(limit, 0), max(offset, 0))
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -46,6 +50,11 @@ func (s *SQLite) LinkPage(ctx context.Context, f LinkFilter, q string, offset, l
 	}
 	return nil
 }
+
+// attentionOrder ranks states by how much they need a look; a state this
+// list does not know sorts after all of them.
+const attentionOrder = `CASE l.state WHEN 'dead' THEN 0 WHEN 'suspect' THEN 1 WHEN 'blocked' THEN 2
+	WHEN 'moved' THEN 3 WHEN 'alive' THEN 4 WHEN 'unchecked' THEN 5 WHEN 'excluded' THEN 6 ELSE 7 END`
 
 // likeEscaper makes a search text match itself in LIKE … ESCAPE '\'.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

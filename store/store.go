@@ -98,6 +98,10 @@ type SaveStats struct {
 type LinkFilter struct {
 	State                    LinkState
 	Role, DocumentPath, Host string
+	// AttentionFirst orders LinkPage by what needs attention (dead,
+	// suspect, blocked, moved, alive, unchecked, excluded), then by the
+	// oldest first failure, then by URL; otherwise LinkPage goes by URL.
+	AttentionFirst bool
 }
 
 // Link is one distinct URL.

@@ -84,10 +84,18 @@ type RunSummary struct {
 	Blocked     int       `json:"blocked"`
 	Excluded    int       `json:"excluded"`
 	NetworkDown int       `json:"network_down"`
-	Verified    int       `json:"repairs_verified"`
-	Captured    int       `json:"snapshots_captured"`
-	Unchanged   int       `json:"snapshots_unchanged"`
-	CaptureErrs int       `json:"snapshot_errors"`
+	// Deferred counts checks put off because the site asked for a pause
+	// longer than crawler.max_retry_wait (state unchanged);
+	// DeferredReasons are the first few, "URL: reason".
+	Deferred        int      `json:"deferred"`
+	DeferredReasons []string `json:"deferred_reasons,omitempty"`
+	// PrivateAddress counts links refused because they resolve to a
+	// private or loopback address (network.allow_private is off).
+	PrivateAddress int `json:"private_address"`
+	Verified       int `json:"repairs_verified"`
+	Captured       int `json:"snapshots_captured"`
+	Unchanged      int `json:"snapshots_unchanged"`
+	CaptureErrs    int `json:"snapshot_errors"`
 	// Content verdicts (issue 15): pages judged, and of them drifted or
 	// replaced.
 	Judged   int `json:"content_judged,omitempty"`

@@ -33,6 +33,8 @@ type authenticator struct {
 	good  map[[32]byte]time.Time
 	now   func() time.Time
 	slots chan struct{} // bounds concurrent bcrypt work, so guessing cannot take every core
+
+	sess *sessions // browser sessions from the login form (login.go)
 }
 
 // goodFor is how long verified basic credentials are remembered; most
@@ -44,6 +46,7 @@ const (
 
 func newAuthenticator(a config.Auth) (*authenticator, error) {
 	au := &authenticator{good: map[[32]byte]time.Time{}, now: time.Now, slots: make(chan struct{}, 2)}
+	au.sess = newSessions(func() time.Time { return au.now() })
 	if a.Token != "" {
 		au.token, au.hasToken = sha256.Sum256([]byte(a.Token)), true
 	}
@@ -67,6 +70,10 @@ func (a *authenticator) allow(w http.ResponseWriter, r *http.Request) bool {
 	if !a.enabled() || a.check(r) != authNone {
 		return true
 	}
+	if isBrowserPage(r) {
+		toLogin(w, r)
+		return false
+	}
 	if a.hash != nil {
 		w.Header().Add("WWW-Authenticate", `Basic realm="linkrot", charset="UTF-8"`)
 	}
@@ -81,10 +88,11 @@ func (a *authenticator) allow(w http.ResponseWriter, r *http.Request) bool {
 type authMethod int
 
 const (
-	authNone   authMethod = iota
-	authOpen              // no auth configured
-	authBearer            // a token the browser never sends by itself
-	authBasic             // ambient credentials: forms need a CSRF token
+	authNone    authMethod = iota
+	authOpen               // no auth configured
+	authBearer             // a token the browser never sends by itself
+	authBasic              // ambient credentials: forms need a CSRF token
+	authSession            // the login form's cookie, ambient too
 )
 
 // check says how r authenticated, authNone if it did not.
@@ -104,6 +112,9 @@ func (a *authenticator) check(r *http.Request) authMethod {
 		if user, pass, ok := r.BasicAuth(); ok && a.basic(user, pass) {
 			return authBasic
 		}
+	}
+	if h == "" && a.sess.valid(r) {
+		return authSession
 	}
 	return authNone
 }

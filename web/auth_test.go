@@ -58,8 +58,8 @@ func TestAuth(t *testing.T) {
 	}
 
 	// Every route is behind it, Memento and metrics included; only the
-	// health check is open.
-	for _, p := range []string{"/timegate/" + urlDead, "/metrics", "/links", "/static/app.css", "/snapshot/1/view"} {
+	// health check, the login form and its stylesheet are open.
+	for _, p := range []string{"/timegate/" + urlDead, "/metrics", "/links", "/snapshot/1/view", "/run"} {
 		resp, body := f.get(t, p)
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("%s without credentials: %d", p, resp.StatusCode)

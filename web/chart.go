@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The dashboard's plot of dead and suspect links over runs is drawn here
@@ -75,7 +76,13 @@ func plotRuns(newestFirst []runRow) chart {
 		}
 		c.YTicks = append(c.YTicks, tick{X: c.Left - 6, Y: y(v), Label: thousands(v), Anchor: "end"})
 	}
-	label := func(r runRow) string { return r.StartedAt.UTC().Format("Jan 2") }
+	layout := axisLayout(runs[0].StartedAt, runs[len(runs)-1].StartedAt)
+	label := func(r runRow) string {
+		if r.ID == 0 {
+			return "now"
+		}
+		return r.StartedAt.UTC().Format(layout)
+	}
 	if len(runs) == 1 {
 		c.XTicks = append(c.XTicks, tick{X: x(0), Y: c.Bottom + 18, Label: label(runs[0]), Anchor: "middle"})
 	} else {
@@ -94,13 +101,23 @@ func plotRuns(newestFirst []runRow) chart {
 		for i, r := range runs {
 			px, py := x(i), y(sr.val(r))
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", px, py))
-			se.Dots = append(se.Dots, dot{X: px, Y: py,
-				Title: fmt.Sprintf("run %d, %s: %s %s", r.ID, when(r.StartedAt), thousands(sr.val(r)), sr.label)})
+			title := fmt.Sprintf("run %d, %s: %s %s", r.ID, when(r.StartedAt), thousands(sr.val(r)), sr.label)
+			if r.ID == 0 {
+				title = fmt.Sprintf("now, as counted above: %s %s", thousands(sr.val(r)), sr.label)
+			}
+			se.Dots = append(se.Dots, dot{X: px, Y: py, Title: title})
 		}
 		se.Points = strings.Join(pts, " ")
 		c.Series = append(c.Series, se)
 	}
-	c.Caption = fmt.Sprintf("Links dead and suspect after each of the last %d finished runs", len(runs))
+	finished := len(runs)
+	if runs[len(runs)-1].ID == 0 {
+		finished--
+	}
+	c.Caption = fmt.Sprintf("Links dead and suspect in the catalog after each of the last %d finished runs", finished)
+	if finished < len(runs) {
+		c.Caption += ", then now (the last point: the count of the cards above)"
+	}
 	for _, r := range runs {
 		if !r.Totals {
 			c.Caption += " (older runs, which did not record totals, show only the links they checked)"
@@ -108,6 +125,21 @@ func plotRuns(newestFirst []runRow) chart {
 		}
 	}
 	return c
+}
+
+// axisLayout is the time format of the x-axis's labels: dates when the
+// runs span days, times of day when they all fall on one day (so the
+// ends do not both read "Dec 2"), both when a day boundary is crossed
+// within a day's time.
+func axisLayout(first, last time.Time) string {
+	first, last = first.UTC(), last.UTC()
+	switch {
+	case first.Format(time.DateOnly) == last.Format(time.DateOnly):
+		return "15:04 UTC"
+	case last.Sub(first) < 48*time.Hour:
+		return "Jan 2 15:04"
+	}
+	return "Jan 2"
 }
 
 // niceCeil rounds n up to 1, 2 or 5 times a power of ten, so the axis

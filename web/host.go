@@ -57,10 +57,18 @@ func (g *hostGuard) check(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	from := r.Header.Get("Origin")
-	if from == "" || from == "null" {
-		// "null" is what a browser sends for a form posted from a page
-		// whose Referrer-Policy is no-referrer (ours): no information,
-		// so the Referer, or else the CSRF token, decides.
+	if from == "null" {
+		// The UI sends Referrer-Policy: no-referrer, so a browser posts
+		// its own forms with "Origin: null". It still says where the form
+		// came from in Sec-Fetch-Site; a sandboxed frame (an archived
+		// page) posting here is "cross-site" and stays refused.
+		if r.Header.Get("Sec-Fetch-Site") == "same-origin" {
+			return true
+		}
+		http.Error(w, "403 forbidden: a request from another site", http.StatusForbidden)
+		return false
+	}
+	if from == "" {
 		from = r.Header.Get("Referer")
 	}
 	if from == "" {

@@ -97,7 +97,8 @@ func TestPostNeedsOwnOrigin(t *testing.T) {
 	f := newFixture(t, func(c *config.Config) { c.Web.BaseURL = "https://links.example.org" })
 	for _, h := range [][]string{
 		{"Origin", "http://evil.example"},
-		{"Origin", "null"}, // no information: the missing CSRF token refuses it
+		{"Origin", "null"},
+		{"Origin", "null", "Sec-Fetch-Site", "cross-site"}, // a sandboxed frame: an archived page
 		{"Origin", "https://links.example.org.evil.example"},
 		{"Referer", "http://evil.example/page"},
 		{"Referer", "javascript:alert(1)"},
@@ -117,6 +118,12 @@ func TestPostNeedsOwnOrigin(t *testing.T) {
 		if strings.Contains(body, "a request from another site") {
 			t.Errorf("Origin %s refused by the host guard: %d %s", o, resp.StatusCode, body)
 		}
+	}
+	// The UI's own form in a browser: no-referrer makes it "Origin: null",
+	// and Sec-Fetch-Site says it is this site's.
+	resp, body := f.request(t, http.MethodPost, "/run", "", "Origin", "null", "Sec-Fetch-Site", "same-origin")
+	if strings.Contains(body, "a request from another site") {
+		t.Errorf("the UI's own form refused by the host guard: %d %s", resp.StatusCode, body)
 	}
 }
 

@@ -201,6 +201,14 @@ func (s *Server) timemap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base, u := baseURL(r), pathURL(l.URL)
+	// A browser asks for HTML and would download link-format as a file;
+	// it gets the same list as a page. Everything else gets RFC 7089's
+	// link-format.
+	w.Header().Set("Vary", "Accept")
+	if wantsHTML(r.Header.Get("Accept")) {
+		s.timemapPage(w, r, l, ms)
+		return
+	}
 	w.Header().Set("Content-Type", "application/link-format")
 	w.Header().Set("Cache-Control", "no-cache")
 	bw := bufio.NewWriter(w)

@@ -276,3 +276,23 @@ func TestURLInPath(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeMapNegotiation: a browser (Accept: text/html…) gets a page it
+// shows; a Memento client or curl gets link-format.
+func TestTimeMapNegotiation(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	browser := "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	resp, body := f.get(t, "/timemap/link/"+urlDead, "Accept", browser)
+	wantStatus(t, resp, body, http.StatusOK)
+	if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" || !strings.Contains(body, `id="timemap"`) ||
+		!strings.Contains(body, `href="/web/20240601100000/`+urlDead+`"`) || resp.Header.Get("Vary") != "Accept" {
+		t.Errorf("browser: %q, Vary %q\n%.800s", ct, resp.Header.Get("Vary"), body)
+	}
+	for _, accept := range []string{"", "*/*", "application/link-format", "application/link-format, text/html;q=0.5"} {
+		resp, body = f.get(t, "/timemap/link/"+urlDead, "Accept", accept)
+		if ct := resp.Header.Get("Content-Type"); ct != "application/link-format" || !strings.Contains(body, `rel="original"`) {
+			t.Errorf("Accept %q: %q", accept, ct)
+		}
+	}
+}

@@ -86,7 +86,18 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Runs = runs[:min(len(runs), 10)]
-	v.Chart = plotRuns(runs)
+	// The cards count the catalog now; the runs' points count it after
+	// each run. A last point "now", from the very counts the cards show,
+	// makes the chart end where the cards are (a recheck, or a link
+	// added since the last run, would otherwise set them apart).
+	plot := runs
+	if !v.CountsErr && len(runs) > 0 {
+		at := s.now()
+		nowRow := runRow{PlotDead: counts[store.StateDead], PlotSuspect: counts[store.StateSuspect], Totals: true}
+		nowRow.StartedAt, nowRow.FinishedAt = at, at
+		plot = append([]runRow{nowRow}, runs...)
+	}
+	v.Chart = plotRuns(plot)
 	if s.status != nil {
 		st := s.status()
 		v.Status = &st

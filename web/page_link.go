@@ -15,8 +15,13 @@ type linkView struct {
 	MoreChecks int
 	Snaps      []store.Snapshot
 	MoreSnaps  int
-	HasCopy    bool // a good local copy exists
+	HasCopy    bool            // a good local copy exists
+	Latest     *store.Snapshot // the newest good local copy
 	Public     *store.ArchiveCopy
+	Fixed      *fixedLink // what to paste instead of the link; nil without a copy
+	CanRecheck bool
+	Flash      string
+	FlashBad   bool
 }
 
 // How many of each list the link page shows; the rest are counted.
@@ -42,7 +47,8 @@ func (s *Server) link(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	v := linkView{L: l}
+	v := linkView{L: l, CanRecheck: s.recheck != nil}
+	v.Flash, v.FlashBad = recheckFlash(r.URL.Query().Get("recheck"))
 	err = s.cat.LinkOccurrences(ctx, l.URL, func(o store.LinkOccurrence) error {
 		if len(v.Occs) < maxOccs {
 			v.Occs = append(v.Occs, o)
@@ -64,6 +70,10 @@ func (s *Server) link(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.cat.Snapshots(ctx, l.URL, func(sn store.Snapshot) error {
 			v.HasCopy = v.HasCopy || sn.Good()
+			if sn.Good() && (v.Latest == nil || sn.CapturedAt.After(v.Latest.CapturedAt)) {
+				latest := sn
+				v.Latest = &latest
+			}
 			if len(v.Snaps) < maxSnaps {
 				v.Snaps = append(v.Snaps, sn)
 			} else {
@@ -82,5 +92,6 @@ func (s *Server) link(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	v.Fixed = s.fixedLinkFor(r, l, v.Latest, v.Public)
 	s.render(w, r, http.StatusOK, "link.html", l.URL, v)
 }

@@ -10,6 +10,12 @@ import (
 // a client that authenticated with the bearer token need not, since no
 // browser sends that header on its own (and a cross-origin script cannot
 // add it without a CORS preflight, which this server never grants).
+// formAllowed says whether a parsed POST may change something: it came
+// with the bearer token, or from one of our own pages (CSRF token).
+func (s *Server) formAllowed(r *http.Request) bool {
+	return s.auth.check(r) == authBearer || s.csrf.check(r)
+}
+
 func (s *Server) runNowHandler(w http.ResponseWriter, r *http.Request) {
 	if s.runNow == nil {
 		s.fail(w, r, http.StatusServiceUnavailable, "Runs cannot be started from this process.")
@@ -20,7 +26,7 @@ func (s *Server) runNowHandler(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "The form could not be read.")
 		return
 	}
-	if s.auth.check(r) != authBearer && !s.csrf.check(r) {
+	if !s.formAllowed(r) {
 		s.fail(w, r, http.StatusForbidden, "The form was stale or came from another site. Reload the page and press the button again.")
 		return
 	}

@@ -57,7 +57,10 @@ type view struct {
 	CSRF    string // the run-now form's token
 	CanRun  bool   // a run-now function was given
 	CSSPath string
-	D       any
+	// LoggedIn is a browser session from the login form: the header then
+	// offers to log out.
+	LoggedIn bool
+	D        any
 }
 
 // cssPath carries a hash of the stylesheet so that a new build's style is
@@ -81,11 +84,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	v := view{
 		Title: title, Section: section(r.URL.Path), CanRun: s.runNow != nil,
-		CSSPath: cssPath, D: data,
+		CSSPath: cssPath, D: data, LoggedIn: s.auth.check(r) == authSession,
 	}
-	if s.runNow != nil {
-		v.CSRF = s.csrf.token(w, r)
-	}
+	// Every page may carry a form (run now, recheck, log out).
+	v.CSRF = s.csrf.token(w, r)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.internal(w, r, fmt.Errorf("rendering %s: %w", page, err))

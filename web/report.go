@@ -49,6 +49,13 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	if format == "html" {
+		// The report is a standalone page; served here it gets a way back
+		// to the UI (plain links: its policy allows no more).
+		page := bytes.Replace(buf.Bytes(), []byte("<body>"), []byte("<body>\n"+reportNav), 1)
+		buf.Reset()
+		buf.Write(page)
+	}
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	switch format {
@@ -72,6 +79,10 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.Write(buf.Bytes())
 }
+
+// reportNav leads a report served by the UI back to it.
+const reportNav = `<nav class="ui-nav" aria-label="linkrot"><ul><li><a href="/">← Dashboard</a></li>` +
+	`<li><a href="/links">Links</a></li><li><a href="/runs">All runs</a></li></ul></nav>`
 
 var metaCSP = regexp.MustCompile(`<meta http-equiv="Content-Security-Policy" content="([^"]*)">`)
 

@@ -25,6 +25,8 @@ type Deps struct {
 	// RunNow starts a run now unless one is running, and says whether it
 	// started one. It must not wait for the run.
 	RunNow func() (started bool)
+	// Recheck checks one link now (the link page's button); nil hides it.
+	Recheck RecheckFunc
 	// Status tells the dashboard what the scheduler is doing.
 	Status func() Status
 	Now    func() time.Time
@@ -55,20 +57,22 @@ type restorer interface {
 // Server serves the UI, the Memento endpoints, metrics and the health
 // check. It is safe for concurrent use.
 type Server struct {
-	cfg     *config.Config
-	cat     catalog
-	arc     restorer // nil when no archive was given
-	runNow  func() bool
-	status  func() Status
-	now     func() time.Time
-	log     *slog.Logger
-	auth    *authenticator
-	csrf    *csrfGuard
-	hosts   *hostGuard
-	metrics *metrics
-	states  *stateCounter
-	pages   *pageSet
-	mux     *http.ServeMux
+	cfg      *config.Config
+	cat      catalog
+	arc      restorer // nil when no archive was given
+	runNow   func() bool
+	recheck  RecheckFunc
+	status   func() Status
+	now      func() time.Time
+	log      *slog.Logger
+	auth     *authenticator
+	sessions *sessions
+	csrf     *csrfGuard
+	hosts    *hostGuard
+	metrics  *metrics
+	states   *stateCounter
+	pages    *pageSet
+	mux      *http.ServeMux
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -82,7 +86,7 @@ func New(d Deps) (*Server, error) {
 	if d.Store == nil {
 		return nil, errors.New("web: no catalog")
 	}
-	s := &Server{cfg: d.Config, cat: d.Store, runNow: d.RunNow, status: d.Status, now: d.Now, log: d.Logger,
+	s := &Server{cfg: d.Config, cat: d.Store, runNow: d.RunNow, recheck: d.Recheck, status: d.Status, now: d.Now, log: d.Logger,
 		hosts: newHostGuard(d.Config.Web)}
 	if d.Archive != nil {
 		// Assigned only when set: a nil *Archiver in the interface would
@@ -99,6 +103,7 @@ func New(d Deps) (*Server, error) {
 	if s.auth, err = newAuthenticator(d.Config.Web.Auth); err != nil {
 		return nil, err
 	}
+	s.sessions = s.auth.sess
 	if s.csrf, err = newCSRFGuard(); err != nil {
 		return nil, err
 	}
@@ -128,10 +133,14 @@ func (s *Server) routeTable() []route {
 		{"GET /runs", http.HandlerFunc(s.runs)},
 		{"GET /runs/{id}/report", http.HandlerFunc(s.report)},
 		{"POST /run", http.HandlerFunc(s.runNowHandler)},
+		{"POST /link/recheck", http.HandlerFunc(s.recheckHandler)},
 		{"GET /snapshot/{id}", http.HandlerFunc(s.snapshotPage)},
 		{"GET /snapshot/{id}/{what}", http.HandlerFunc(s.snapshotContent)},
 		{"GET /go", http.HandlerFunc(s.goHandler)},
 		{"GET /metrics", s.metrics.handler()},
+		{"GET /login", http.HandlerFunc(s.loginPage)},
+		{"POST /login", http.HandlerFunc(s.loginSubmit)},
+		{"POST /logout", http.HandlerFunc(s.logout)},
 		{"GET /static/", staticHandler()},
 	}
 }
@@ -167,7 +176,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.healthz(w, r)
 		return
 	}
-	if !s.auth.allow(w, r) {
+	// The login form and the stylesheet it uses are open: the form is
+	// how a browser gets in, and the assets are the binary's own.
+	open := r.URL.Path == "/login" || strings.HasPrefix(r.URL.Path, "/static/")
+	if !open && !s.auth.allow(w, r) {
 		return
 	}
 	// Memento paths carry a whole URL ("/timegate/http://x/y?z"), which

@@ -154,6 +154,15 @@ func TestRunReport(t *testing.T) {
 	if !strings.Contains(body, urlDead) || !strings.Contains(body, "notes/reading.md") {
 		t.Errorf("report does not list the dead link and its document:\n%.500s", body)
 	}
+	// Served by the UI, the report leads back to it, and breaks URLs,
+	// never words, where a line is too long.
+	if !strings.Contains(body, `<body>
+<nav class="ui-nav" aria-label="linkrot"><ul><li><a href="/">`) || !strings.Contains(body, `<a href="/runs">All runs</a>`) {
+		t.Errorf("the report has no way back to the UI:\n%.900s", body)
+	}
+	if strings.Contains(body, "break-all") || !strings.Contains(body, "td.url, td.places { overflow-wrap: anywhere; }") {
+		t.Error("the report's style still breaks words mid-word")
+	}
 	resp, body = f.get(t, "/runs/3/report?format=json")
 	wantStatus(t, resp, body, http.StatusOK)
 	if !strings.Contains(body, `"schema"`) {
@@ -199,4 +208,28 @@ func TestNonHTMLCopy(t *testing.T) {
 	}
 	resp, body = f.get(t, fmt.Sprintf("/snapshot/%d/view", sn.ID))
 	wantStatus(t, resp, body, http.StatusNotFound)
+}
+
+// TestSnapshotBannerOnce: the viewer page and the copy framed in it say
+// "archived copy" once between them, whichever form is shown.
+func TestSnapshotBannerOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	sn := f.snaps[urlDead][1]
+	frameSrc := regexp.MustCompile(`<iframe class="snapshot" sandbox src="([^"]+)"`)
+	banners := func(s string) int {
+		return strings.Count(s, `class="archived-note"`) + strings.Count(s, `class="lr-banner"`)
+	}
+	for _, show := range []string{"", "&show=original"} {
+		resp, body := f.get(t, fmt.Sprintf("/snapshot/%d?link=%s%s", sn.ID, urlQueryEscape(urlDead), show))
+		wantStatus(t, resp, body, http.StatusOK)
+		m := frameSrc.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%q: no frame", show)
+		}
+		_, framed := f.get(t, strings.ReplaceAll(m[1], "&amp;", "&"))
+		if n := banners(body) + banners(framed); n != 1 {
+			t.Errorf("%q: %d banners between the page and its frame, want 1", show, n)
+		}
+	}
 }

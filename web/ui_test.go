@@ -39,7 +39,10 @@ func TestLinksFilters(t *testing.T) {
 		"host":          {"?host=ALIVE.example", []string{urlAlive}},
 		"document":      {"?doc=notes/reading.md&state=alive", []string{urlAlive}},
 		"text":          {"?q=HARBOUR", []string{urlDead}},
-		"text and doc":  {"?q=example&doc=notes/reading.md", []string{urlAlive, urlDead, urlSuspect, urlGone, urlNew}},
+		// What needs attention comes first: dead (oldest failure, then URL),
+		// suspect, …, alive, unchecked.
+		"text and doc":  {"?q=example&doc=notes/reading.md", []string{urlDead, urlGone, urlSuspect, urlAlive, urlNew}},
+		"by url":        {"?q=example&doc=notes/reading.md&sort=url", []string{urlAlive, urlDead, urlSuspect, urlGone, urlNew}},
 		"no match":      {"?q=nothing-like-this", nil},
 		"unknown state": {"?state=zombie", nil},
 	} {
@@ -55,6 +58,35 @@ func TestLinksFilters(t *testing.T) {
 	if !strings.Contains(body, `<option value="dead" selected>`) || !strings.Contains(body, `value="gone.example"`) ||
 		!strings.Contains(body, `value="&lt;b&gt;"`) {
 		t.Error("filters are not kept (or not escaped) in the form")
+	}
+}
+
+// TestLinksColumns checks the columns that say what is wrong and whether
+// a copy exists: reason and since for the failing, copy local / none.
+func TestLinksColumns(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	_, body := f.get(t, "/links?doc=notes/reading.md")
+	row := func(u string) string {
+		t.Helper()
+		i := strings.Index(body, ">"+html.EscapeString(u)+"</a>")
+		if i < 0 {
+			t.Fatalf("no row for %s", u)
+		}
+		end := strings.Index(body[i:], "</tr>")
+		return body[i : i+end]
+	}
+	dead := row(urlDead)
+	for _, want := range []string{`<td class="reason">http_4xx 404</td>`, `datetime="2024-06-03T03:00:01Z"`, `<td class="copy copy-local">local</td>`} {
+		if !strings.Contains(dead, want) {
+			t.Errorf("dead row lacks %s:\n%s", want, dead)
+		}
+	}
+	if gone := row(urlGone); !strings.Contains(gone, `copy-none">none<`) || !strings.Contains(gone, "dns_nxdomain") {
+		t.Errorf("gone row: %s", gone)
+	}
+	if alive := row(urlAlive); !strings.Contains(alive, `<td class="reason"><span class="muted">—</span>`) {
+		t.Errorf("an alive link shows a reason: %s", alive)
 	}
 }
 
@@ -179,14 +211,23 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("the dashboard lacks %q", want)
 		}
 	}
-	// The plot follows the runs: dead is 0, 0, 2.
+	// The plot follows the runs: dead is 0, 0, 2, then "now", which is
+	// the card's count (2): the card and the chart agree.
 	pts := regexp.MustCompile(`class="series series-dead">\s*<polyline points="([^"]+)"`).FindStringSubmatch(body)
-	if pts == nil || len(strings.Fields(pts[1])) != 3 {
+	if pts == nil || len(strings.Fields(pts[1])) != 4 {
 		t.Fatalf("dead series: %v", pts)
 	}
 	ys := strings.Fields(pts[1])
 	if !strings.HasSuffix(ys[0], ",186.0") || strings.HasSuffix(ys[2], ",186.0") {
 		t.Errorf("dead series points %v: want the first at the baseline and the last above it", ys)
+	}
+	if y := func(p string) string { return p[strings.Index(p, ","):] }; y(ys[3]) != y(ys[2]) {
+		t.Errorf("the now point %s differs from the last run's %s", ys[3], ys[2])
+	}
+	for _, want := range []string{"now, as counted above: 2 dead", ">now</text>", ">Jun 3</text>", "Links by state now"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the dashboard lacks %q", want)
+		}
 	}
 }
 
@@ -249,6 +290,17 @@ func TestPlotEdges(t *testing.T) {
 	}
 	if c.YTicks[len(c.YTicks)-1].Label != "10" {
 		t.Errorf("axis top %q, want 10 (7 rounded up)", c.YTicks[len(c.YTicks)-1].Label)
+	}
+	day := time.Date(2026, 12, 2, 9, 5, 0, 0, time.UTC)
+	for _, c := range []struct {
+		last time.Time
+		want string
+	}{
+		{day.Add(5 * time.Hour), "15:04 UTC"}, {day.Add(20 * time.Hour), "Jan 2 15:04"}, {day.Add(96 * time.Hour), "Jan 2"},
+	} {
+		if got := axisLayout(day, c.last); got != c.want {
+			t.Errorf("axisLayout(%s, %s) = %q, want %q", day, c.last, got, c.want)
+		}
 	}
 	for n, want := range map[int]int{0: 1, 1: 1, 2: 2, 3: 5, 7: 10, 11: 20, 250: 500, 1000: 1000} {
 		if got := niceCeil(n); got != want {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -109,4 +110,24 @@ func printSummary(g *globals, s job.Summary) {
 	if s.Captured+s.Unchanged+s.CaptureErrs > 0 {
 		p.Printf("  snapshots: %d captured, %d unchanged, %d failed\n", s.Captured, s.Unchanged, s.CaptureErrs)
 	}
+	for _, line := range summaryHints(s) {
+		p.Printf("  %s\n", line)
+	}
+}
+
+// summaryHints explain what a run did not do: links deferred, and links
+// refused for a private address when they were most of the run.
+func summaryHints(s job.Summary) []string {
+	var out []string
+	if s.Deferred > 0 {
+		out = append(out, fmt.Sprintf("deferred %d (state unchanged, checked again next run): the site asked to wait longer than crawler.max_retry_wait", s.Deferred))
+		for _, r := range s.DeferredReasons {
+			out = append(out, "  "+r)
+		}
+	}
+	if s.PrivateAddress > 0 && s.PrivateAddress*2 > s.Checked {
+		out = append(out, fmt.Sprintf("%d of %d links were blocked because they resolve to a private or loopback address; "+
+			"to check a site on this machine or your LAN, set network.allow_private: true", s.PrivateAddress, s.Checked))
+	}
+	return out
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -32,7 +31,7 @@ func newFixCmd(g *globals) *cobra.Command {
 			"keeps its href and gains Robust Links attributes (data-originalurl, data-versionurl,\n" +
 			"data-versiondate). With --moved, links that moved permanently get their new URL.\n\n" +
 			"--archive remote uses public web archives; local uses linkrot's own snapshots, cited as\n" +
-			"LOCAL-BASE/web/<time>/<url> of `linkrot serve`, so it needs --local-base; both (the default)\n" +
+			"LOCAL-BASE/web/<time>/<url> of `linkrot serve` (--local-base, else web.base_url); both (the default)\n" +
 			"prefers the public copy. Only documents unchanged since `linkrot add` scanned them are\n" +
 			"touched. By default the changes are shown as a unified diff and nothing is written; --write\n" +
 			"writes them atomically, keeps FILE.bak, and rescans the document, so running fix again\n" +
@@ -55,7 +54,7 @@ func (o *fixOptions) addFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.noBackup, "no-backup", false, "with --write: keep no FILE.bak")
 	f.BoolVar(&o.moved, "moved", false, "point links that moved permanently at their new URL")
 	f.StringVar(&o.archive, "archive", string(fix.ArchiveBoth), "copies to cite for dead links: local, remote or both")
-	f.StringVar(&o.localBase, "local-base", "", "base `URL` where readers reach `linkrot serve`, for citing local snapshots")
+	f.StringVar(&o.localBase, "local-base", "", "base `URL` where readers reach `linkrot serve`, for citing local snapshots (default web.base_url)")
 }
 
 func runFix(ctx context.Context, opts fixOptions, g *globals, args []string) error {
@@ -69,19 +68,20 @@ func runFix(ctx context.Context, opts fixOptions, g *globals, args []string) err
 	if err != nil {
 		return err
 	}
-	if opts.localBase != "" {
-		u, err := url.Parse(opts.localBase)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("--local-base %q: want an absolute http(s) URL", opts.localBase)
-		}
+	if _, err := localBase(opts.localBase, "", fix.ArchiveBoth); err != nil {
+		return err // a bad --local-base is refused before anything is opened
 	}
 	r, err := g.open(ctx, false)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
+	base, err := localBase(opts.localBase, r.Config().Web.BaseURL, mode)
+	if err != nil {
+		return err
+	}
 	stats, err := r.Fix(ctx, args, fix.Options{
-		Archive: mode, LocalBase: opts.localBase, Moved: opts.moved,
+		Archive: mode, LocalBase: base, Moved: opts.moved,
 		Write: opts.write, Backup: !opts.noBackup, Diff: !opts.write,
 		Report: func(r fix.Result) { reportFix(g, r) },
 	})

@@ -41,6 +41,8 @@ func TestFixEndToEnd(t *testing.T) {
 	}
 	var cfg strings.Builder
 	fmt.Fprintf(&cfg, `data_dir: data
+web:
+  base_url: https://links.example.net
 dead_after:
   failures: 1
   min_span: 0s
@@ -106,7 +108,8 @@ network:
 
 	e.stdout.Reset()
 	e.stderr.Reset()
-	if err := runFix(ctx, fixOptions{write: true, archive: "both", localBase: "https://links.example.net"}, e.g, []string{docs}); err != nil {
+	// No --local-base: web.base_url of the configuration is the base.
+	if err := runFix(ctx, fixOptions{write: true, archive: "both"}, e.g, []string{docs}); err != nil {
 		t.Fatalf("fix --write: %v\n%s", err, e.stderr)
 	}
 	got, _ := os.ReadFile(mdPath)
@@ -168,6 +171,12 @@ func TestFixFlagsAndSkips(t *testing.T) {
 	}
 	e.write(t, "docs/a.txt", "see https://x.example.com/a and more\n")
 	q := e.write(t, "docs/b.txt", "new https://y.example.com/\n")
+	// --archive local with neither --local-base nor web.base_url: an
+	// error naming the key, not a silent no-op.
+	if err := runFix(ctx, fixOptions{archive: "local"}, e.g, []string{p}); err == nil ||
+		!strings.Contains(err.Error(), "set web.base_url") || !strings.Contains(err.Error(), "--local-base") {
+		t.Errorf("--archive local without a base: %v", err)
+	}
 	e.stderr.Reset()
 	if err := runFix(ctx, fixOptions{write: true, archive: "both"}, e.g, []string{p, q}); err != nil {
 		t.Fatal(err)

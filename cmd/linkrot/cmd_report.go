@@ -143,5 +143,8 @@ func runReport(ctx context.Context, opts reportOptions, g *globals) error {
 		}
 		g.printer().Infof("wrote the %s report of %s to %s", format, describeScope(r.Selection), opts.output)
 	}
+	if h := failOnHint(opts.failOn, r.Summary); h != "" {
+		g.printer().Infof("%s", h)
+	}
 	return failOn(opts.failOn, r.Summary)
 }

@@ -125,6 +125,21 @@ func TestReportCommand(t *testing.T) {
 			t.Errorf("%+v: exit %d (%v), want %d", tc.opts, got, err, tc.code)
 		}
 	}
+	// Run 1 has a 404 that is only suspect: --fail-on dead passes, and
+	// says why and what CI should use.
+	e.stderr.Reset()
+	if err := runReport(ctx, reportOptions{run: runs[0], failOn: "dead", format: "json"}, e.g); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"hint: --fail-on dead passed, but 1 links are suspect", "linkrot check --once", "dead_after.failures"} {
+		if !strings.Contains(e.stderr.String(), want) {
+			t.Errorf("no CI hint %q on stderr:\n%s", want, e.stderr)
+		}
+	}
+	e.stderr.Reset()
+	if err := runReport(ctx, reportOptions{run: runs[0], failOn: "suspect", format: "json"}, e.g); err == nil || strings.Contains(e.stderr.String(), "hint:") {
+		t.Errorf("--fail-on suspect: %v, hint %q", err, e.stderr)
+	}
 	err := runReport(ctx, reportOptions{failOn: "suspect"}, e.g)
 	if err == nil || err.Error() != "broken links found: 2 dead or suspect links (--fail-on suspect)" {
 		t.Errorf("--fail-on message: %v", err)

@@ -29,7 +29,8 @@ func newRestoreCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "restore URL",
 		Short: "Give back the local archived copy of a URL",
-		Long: "restore writes the snapshot of URL captured closest to --at (by default the latest good one):\n" +
+		Long: "restore writes the snapshot of URL captured last before --at (by default the latest good one;\n" +
+			"with no copy before --at, the earliest after it, said on stderr):\n" +
 			"html is the readable article as a self-contained page with a banner naming the original URL\n" +
 			"and capture time; text is its plain text; raw is the response body as received (its content\n" +
 			"type goes to stderr); warc is the capture's WARC records as a .warc.gz of their own.\n" +
@@ -52,10 +53,19 @@ func newRestoreCmd(g *globals) *cobra.Command {
 }
 
 func (o *restoreOptions) addFlags(f *pflag.FlagSet) {
-	f.StringVar(&o.at, "at", "", "the copy closest to this date (2024-05-01, local midnight) or RFC 3339 time")
+	f.StringVar(&o.at, "at", "", "the last copy before this date (2024-05-01, local midnight) or RFC 3339 time")
 	f.StringVar(&o.format, "format", "", "html, text, raw or warc (default html)")
 	f.StringVarP(&o.output, "output", "o", "", "write to this file (with --format) or directory (without); default stdout")
 	f.BoolVar(&o.remote, "remote", false, "ask public web archives instead of the local archive")
+}
+
+// laterThanAsked says on stderr when --at had no copy before it and a
+// later one was taken: the page may have changed by then.
+func laterThanAsked(g *globals, url string, at time.Time, s archive.Snapshot) {
+	if !at.IsZero() && s.CapturedAt.After(at) {
+		g.printer().Warnf("no copy of %s from before %s; restored the earliest after it, captured %s",
+			url, at.Format(time.DateTime), s.CapturedAt.Local().Format(time.DateTime))
+	}
 }
 
 // noLocalCopy turns the archive's error into the one the user reads.
@@ -94,6 +104,7 @@ func runRestore(ctx context.Context, opts restoreOptions, g *globals, url string
 		if err != nil {
 			return noLocalCopy(url, err)
 		}
+		laterThanAsked(g, url, at, s)
 		p.Infof("restored the copy of %s captured %s into %s (%s)", url,
 			s.CapturedAt.Local().Format(time.DateTime), opts.output, strings.Join(archive.SnapshotFormats(s), ", "))
 		return nil
@@ -108,6 +119,7 @@ func runRestore(ctx context.Context, opts restoreOptions, g *globals, url string
 	if err != nil {
 		return noLocalCopy(url, err)
 	}
+	laterThanAsked(g, url, at, s)
 	if format == archive.FormatRaw {
 		p.Infof("content type: %s", s.ContentType)
 	}

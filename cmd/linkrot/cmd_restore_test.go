@@ -149,8 +149,8 @@ func TestVerifyCommand(t *testing.T) {
 	if err := runVerify(ctx, verifyOptions{}, e.g); err != nil {
 		t.Fatalf("clean archive: %v\n%s", err, e.stdout)
 	}
-	if !strings.Contains(e.stderr.String(), "0 problem(s)") {
-		t.Errorf("summary %q", e.stderr)
+	if !strings.Contains(e.stdout.String(), "0 problem(s)") || strings.Contains(e.stderr.String(), "problem(s)") {
+		t.Errorf("summary not on stdout: stdout %q, stderr %q", e.stdout, e.stderr)
 	}
 	// Damage the WARC file: cut it inside the response record.
 	path := filepath.Join(e.dir, "data", "warc", s.WARCFile)
@@ -164,5 +164,33 @@ func TestVerifyCommand(t *testing.T) {
 	}
 	if out := e.stdout.String(); !strings.Contains(out, "warc/"+s.WARCFile) || !strings.Contains(out, "truncated") {
 		t.Errorf("problems printed:\n%s", out)
+	}
+}
+
+// TestRestoreAtTakesTheCopyBefore: --at returns the last copy captured
+// before the date, not a nearer later one; with none before, the earliest
+// after, said on stderr.
+func TestRestoreAtTakesTheCopyBefore(t *testing.T) {
+	e := newTestEnv(t)
+	early := strings.Replace(archivedPage, "Tuesday", "Monday", 1)
+	archiveOne(t, e, early, time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC))
+	archiveOne(t, e, archivedPage, time.Date(2024, 5, 12, 9, 30, 0, 0, time.UTC))
+	ctx := context.Background()
+
+	// 2024-05-11 is nearer the later copy, but the page as it was then is
+	// the earlier one.
+	if err := runRestore(ctx, restoreOptions{format: "raw", at: "2024-05-11"}, e.g, archivedURL); err != nil {
+		t.Fatal(err)
+	}
+	if e.stdout.String() != early || strings.Contains(e.stderr.String(), "warning") {
+		t.Errorf("--at 2024-05-11: got the later copy, or a warning: %q", e.stderr)
+	}
+	e.stdout.Reset()
+	e.stderr.Reset()
+	if err := runRestore(ctx, restoreOptions{format: "raw", at: "2024-04-01"}, e.g, archivedURL); err != nil {
+		t.Fatal(err)
+	}
+	if e.stdout.String() != early || !strings.Contains(e.stderr.String(), "no copy of "+archivedURL+" from before 2024-04-01 00:00:00; restored the earliest after it") {
+		t.Errorf("--at 2024-04-01: stderr %q", e.stderr)
 	}
 }

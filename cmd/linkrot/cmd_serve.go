@@ -16,6 +16,7 @@ import (
 	"github.com/linkrot/linkrot/archive"
 	"github.com/linkrot/linkrot/config"
 	"github.com/linkrot/linkrot/job"
+	"github.com/linkrot/linkrot/store"
 	"github.com/linkrot/linkrot/web"
 )
 
@@ -81,6 +82,10 @@ func runServe(ctx context.Context, opts serveOptions, g *globals) error {
 		ui, err := web.New(web.Deps{
 			Config: cfg, Store: r.Catalog(), Archive: arc, RunNow: s.RunNow, Now: g.now, Logger: slog.Default(),
 			Status: s.Status,
+			Recheck: func(ctx context.Context, u string) (store.LinkState, string, error) {
+				res, st, err := r.Recheck(ctx, u)
+				return st, res.Class.String(), err
+			},
 		})
 		if err != nil {
 			return nil, nil, err

@@ -66,13 +66,14 @@ func runVerify(ctx context.Context, opts verifyOptions, g *globals) error {
 			return err
 		}
 	} else {
-		p.Infof("checked %d WARC file(s) with %d record(s) (%s), %d blob(s) (%s), %d snapshot(s): %d problem(s), of which %d temporary file(s) and %d unreferenced blob(s)",
+		// The summary is the result: stdout, with the problems.
+		p.Printf("checked %d WARC file(s) with %d record(s) (%s), %d blob(s) (%s), %d snapshot(s): %d problem(s), of which %d temporary file(s) and %d unreferenced blob(s)\n",
 			stats.WARCFiles, stats.Records, humanBytes(stats.WARCBytes), stats.Blobs, humanBytes(stats.BlobBytes),
 			stats.Snapshots, stats.Problems, stats.TempFiles, stats.Unreferenced)
 	}
 	if opts.repair {
 		c := removed
-		p.Infof("repaired: removed %d temporary file(s) and %d unreferenced blob(s), %s", c.TempFiles, c.Blobs, humanBytes(c.Bytes))
+		p.Printf("repaired: removed %d temporary file(s) and %d unreferenced blob(s), %s\n", c.TempFiles, c.Blobs, humanBytes(c.Bytes))
 		stats.Problems -= stats.TempFiles + stats.Unreferenced
 	}
 	if stats.Problems > 0 {

@@ -46,6 +46,15 @@ func (b *Bar) Add(n int) {
 	}
 }
 
+// Describe changes the text before the bar ("waiting 12s on https://…").
+func (b *Bar) Describe(desc string) {
+	if b != nil {
+		b.p.mu.Lock()
+		b.bar.Describe(desc)
+		b.p.mu.Unlock()
+	}
+}
+
 // Finish clears the bar.
 func (b *Bar) Finish() {
 	if b != nil {
