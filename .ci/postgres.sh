@@ -12,8 +12,8 @@
 # Everything but the export line goes to stderr, so eval sees only that.
 set -euo pipefail
 
-port=${LINKROT_PG_PORT:-55432}
-state=/tmp/linkrot-ci-postgres.dir # remembers the data directory for "stop"
+port=${LINKROT_TEST_PG_PORT:-55432}
+state=${LINKROT_TEST_PG_STATE:-/tmp/linkrot-ci-postgres.dir} # remembers the data directory for "stop"
 
 pgbin() {
   local d
