@@ -138,11 +138,20 @@ func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, s
 		return 0, err
 	}
 	defer tx.Rollback()
+	id, err := s.recordCheckTx(ctx, tx, c, row, setState, st)
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.Commit()
+}
 
+// recordCheckTx writes one check (and the link's state) in tx.
+func (s *SQLite) recordCheckTx(ctx context.Context, tx *sql.Tx, c CheckRecord, row checkRow, setState bool, st stateRow) (int64, error) {
 	// The link's state is read in the same transaction that replaces it,
 	// so the check's state_before is the state it really changed.
 	linkID := c.LinkID
 	var prevState LinkState
+	var err error
 	if linkID != 0 {
 		var u string
 		err = tx.StmtContext(ctx, s.hot.linkURL).QueryRowContext(ctx, linkID).Scan(&u, &prevState)
@@ -177,7 +186,7 @@ func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, s
 			return 0, err
 		}
 	}
-	return id, tx.Commit()
+	return id, nil
 }
 
 const (
