@@ -80,8 +80,8 @@ func testRecordChecksAllOrNothing(t *testing.T, s store.CheckStore) {
 	st := store.LinkStatus{State: "alive", LastSuccess: t0}
 	good := store.CheckWrite{Check: store.CheckRecord{LinkID: la.ID, CheckedAt: t0, Class: "ok"}, State: &st}
 	for name, bad := range map[string]store.CheckWrite{
-		"unknown URL": {Check: store.CheckRecord{URL: "https://batch-none.example/nobody", CheckedAt: t0, Class: "ok"}},
-		"empty class": {Check: store.CheckRecord{URL: a, CheckedAt: t0}},
+		"unknown URL":          {Check: store.CheckRecord{URL: "https://batch-none.example/nobody", CheckedAt: t0, Class: "ok"}},
+		"empty class":          {Check: store.CheckRecord{URL: a, CheckedAt: t0}},
 		"pending with a state": {Check: store.CheckRecord{URL: a, RunID: 1, CheckedAt: t0, Class: "timeout", Pending: true}, State: &st},
 	} {
 		_, err := s.RecordChecks(ctxT(t), []store.CheckWrite{good, bad})
