@@ -21,7 +21,7 @@ import (
 const (
 	batchMax   = 256
 	batchBytes = 4 << 20
-	batchWait  = 25 * time.Millisecond
+	batchWait  = 50 * time.Millisecond
 )
 
 // write is one finished check waiting for its batch's commit.
