@@ -38,7 +38,7 @@ type SQLite struct {
 }
 
 type hotStmts struct {
-	linkURL, linkID, insertCheck, setState *sql.Stmt
+	linkURL, linkID, insertCheck, insertCheckByID, setState *sql.Stmt
 }
 
 func (h *hotStmts) prepare(ctx context.Context, db *sql.DB) error {
@@ -47,7 +47,7 @@ func (h *hotStmts) prepare(ctx context.Context, db *sql.DB) error {
 		query string
 	}{
 		{&h.linkURL, sqlLinkURLByID}, {&h.linkID, sqlLinkIDByURL},
-		{&h.insertCheck, sqlInsertCheck}, {&h.setState, sqlSetLinkState},
+		{&h.insertCheck, sqlInsertCheck}, {&h.insertCheckByID, sqlInsertCheckByID}, {&h.setState, sqlSetLinkState},
 	} {
 		st, err := db.PrepareContext(ctx, p.query)
 		if err != nil {
@@ -59,7 +59,7 @@ func (h *hotStmts) prepare(ctx context.Context, db *sql.DB) error {
 }
 
 func (h *hotStmts) close() {
-	for _, st := range []*sql.Stmt{h.linkURL, h.linkID, h.insertCheck, h.setState} {
+	for _, st := range []*sql.Stmt{h.linkURL, h.linkID, h.insertCheck, h.insertCheckByID, h.setState} {
 		if st != nil {
 			st.Close()
 		}
