@@ -255,6 +255,7 @@ type run struct {
 	// writes feeds the writer goroutine (writer.go), which commits checks
 	// in batches.
 	writes chan write
+	queued byteGate // response bytes in writes and the batch being filled
 }
 
 type captureJob struct {
@@ -449,9 +450,13 @@ func (r *run) record(req crawler.Request, res crawler.Result) error {
 		st := next
 		w.w.State = &st
 	}
+	// Only the archive reads the body after the commit: hold nothing else
+	// until then. (Work after the commit that needs the page, such as
+	// drift, should derive what it needs here and carry it in write.)
 	if r.captures == nil {
-		res.Body = nil // nobody will read it: do not hold it until the commit
+		res.Body = nil
 	}
+	res.HTML = nil
 	w.res = &res
 	r.enqueue(w)
 	return nil

@@ -6,6 +6,7 @@ package job
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/linkrot/linkrot/archive"
@@ -46,8 +47,48 @@ func (w *write) bytes() int {
 
 // enqueue hands a finished check to the writer. After a failed commit
 // the writer drops what it is given, and the run ends with that error.
+// Response bytes waiting for the writer are bounded (queuedBytes): the
+// crawler's max_buffered counts them only until the callback returns.
 func (r *run) enqueue(w write) {
+	r.queued.acquire(w.bytes())
 	r.writes <- w
+}
+
+// queuedBytes bounds the response bytes held by checks waiting for their
+// commit: twice a batch's worth, so the writer always has a batch to fill.
+const queuedBytes = 2 * batchBytes
+
+// byteGate is a counting semaphore over bytes. A single item larger than
+// the limit still passes when nothing else is held.
+type byteGate struct {
+	mu   sync.Mutex
+	cond sync.Cond
+	held int
+}
+
+func (g *byteGate) acquire(n int) {
+	if n == 0 {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cond.L == nil {
+		g.cond.L = &g.mu
+	}
+	for g.held > 0 && g.held+n > queuedBytes {
+		g.cond.Wait()
+	}
+	g.held += n
+}
+
+func (g *byteGate) release(n int) {
+	if n == 0 {
+		return
+	}
+	g.mu.Lock()
+	g.held -= n
+	g.mu.Unlock()
+	g.cond.Broadcast()
 }
 
 // writeLoop is the writer goroutine: it commits what enqueue gives it in
@@ -69,6 +110,7 @@ func (r *run) writeLoop(ctx context.Context, writes <-chan write, failed func(er
 			}
 		}
 		clear(batch) // drop the bodies now, not when the slots are reused
+		r.queued.release(size)
 		batch, size = batch[:0], 0
 	}
 	for {
@@ -79,6 +121,7 @@ func (r *run) writeLoop(ctx context.Context, writes <-chan write, failed func(er
 				return
 			}
 			if dead {
+				r.queued.release(w.bytes())
 				continue
 			}
 			if len(batch) == 0 {

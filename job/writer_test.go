@@ -88,3 +88,32 @@ func TestFailedCommitFailsRun(t *testing.T) {
 		t.Errorf("summary %+v; want failed with nothing counted", s)
 	}
 }
+
+// TestByteGateBoundsQueuedBodies: bodies waiting for a commit are held
+// only up to queuedBytes; one more waits until a commit releases some.
+func TestByteGateBoundsQueuedBodies(t *testing.T) {
+	t.Parallel()
+	var g byteGate
+	g.acquire(queuedBytes - 10)
+	passed := make(chan struct{})
+	go func() {
+		g.acquire(20)
+		close(passed)
+	}()
+	select {
+	case <-passed:
+		t.Fatal("acquire went past the bound")
+	case <-time.After(50 * time.Millisecond):
+	}
+	g.release(queuedBytes - 10)
+	select {
+	case <-passed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("acquire still blocked after a release")
+	}
+	g.release(20)
+	g.acquire(5 * queuedBytes) // an item over the bound passes alone
+	if g.held != 5*queuedBytes {
+		t.Fatalf("held %d", g.held)
+	}
+}
