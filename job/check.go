@@ -309,6 +309,35 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	feedErr := make(chan error, 1)
 	feedCtx, cancelFeed := context.WithCancel(ctx)
 	defer cancelFeed()
+	// The archive workers, then the writer, start before the feed: the
+	// writer hands captures to them, and the feed writes excluded links.
+	var archivers sync.WaitGroup
+	if r.opts.Archive != nil {
+		r.captures = make(chan captureJob, 2)
+		for range 2 {
+			archivers.Add(1)
+			go func() {
+				defer archivers.Done()
+				for j := range r.captures {
+					r.capture(ctx, j)
+				}
+			}()
+		}
+	}
+	fail := func(err error) {
+		r.mu.Lock()
+		if r.recordErr == nil {
+			r.recordErr = err
+		}
+		r.mu.Unlock()
+		cancelFeed()
+	}
+	r.writes = make(chan write, batchMax)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		r.writeLoop(ctx, r.writes, fail)
+	}()
 	fed := make(chan struct{}) // closed when the feed has returned
 	if r.opts.Stop != nil {
 		// Stopping ends only the feed: the crawler finishes what it has
@@ -348,33 +377,6 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 			}
 		})
 	}()
-	fail := func(err error) {
-		r.mu.Lock()
-		if r.recordErr == nil {
-			r.recordErr = err
-		}
-		r.mu.Unlock()
-		cancelFeed()
-	}
-	r.writes = make(chan write, batchMax)
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		r.writeLoop(ctx, r.writes, fail)
-	}()
-	var archivers sync.WaitGroup
-	if r.opts.Archive != nil {
-		r.captures = make(chan captureJob, 2)
-		for range 2 {
-			archivers.Add(1)
-			go func() {
-				defer archivers.Done()
-				for j := range r.captures {
-					r.capture(ctx, j)
-				}
-			}()
-		}
-	}
 	runErr := chk.Run(ctx, in, func(req crawler.Request, res crawler.Result) {
 		if err := r.record(req, res); err != nil {
 			fail(err)
