@@ -1,5 +1,5 @@
 // This file is the check run: it streams the due links through the
-// crawler, records every check the moment it finishes, applies the link
+// crawler, records every check as it finishes (writer.go), applies the link
 // state machine, and tells the checker's own network outage from link rot.
 
 package job
@@ -37,6 +37,7 @@ type Catalog interface {
 	FinishRun(ctx context.Context, runID int64, finishedAt time.Time, status store.RunStatus, summary *store.RunSummary) error
 	Runs(ctx context.Context, limit int, fn func(store.Run) error) error
 	RecordCheck(ctx context.Context, c store.CheckRecord, state *store.LinkStatus, nextCheck time.Time) (int64, error)
+	RecordChecks(ctx context.Context, ws []store.CheckWrite) ([]int64, error)
 	ApplyPending(ctx context.Context, checkID int64, state store.LinkStatus, nextCheck time.Time) error
 	MarkRunNetworkDown(ctx context.Context, runID int64) (int, error)
 	OccurrencesNeedingVerification(ctx context.Context, fn func(store.OccurrenceRef) error) error
@@ -147,8 +148,10 @@ func (noProgress) Start(int)                                      {}
 func (noProgress) Checked(string, crawler.Class, store.LinkState) {}
 func (noProgress) Finish()                                        {}
 
-// Check runs one check of every due link. Each check is committed as soon
-// as it finishes, so an interrupted run loses only the requests in flight.
+// Check runs one check of every due link. Checks are committed in small
+// batches within a few tens of milliseconds of finishing, and counted only
+// once committed, so a killed run loses only the requests in flight and
+// the last batch, none of which it had reported.
 func Check(ctx context.Context, cat Catalog, chk Checker, opts Options) (Summary, error) {
 	opts.defaults()
 	if !opts.Locked {
@@ -258,11 +261,16 @@ type run struct {
 	pending      []pendingState
 	recordErr    error
 	stopped      atomic.Bool // Options.Stop ended the feed
-	// content feeds the workers that judge and archive responses; small,
-	// since each item holds a whole response body.
+	// content feeds the workers that judge and archive responses (after
+	// their check is committed); small, since each item holds a whole
+	// response body.
 	content  chan contentJob
 	drift    *DriftOptions // nil: no content verdicts
 	driftCat driftCatalog
+	// writes feeds the writer goroutine (writer.go), which commits checks
+	// in batches.
+	writes chan write
+	queued byteGate // response bytes in writes and the batch being filled
 }
 
 type captureJob struct {
@@ -316,6 +324,37 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	feedErr := make(chan error, 1)
 	feedCtx, cancelFeed := context.WithCancel(ctx)
 	defer cancelFeed()
+	// The archive workers, then the writer, start before the feed: the
+	// writer hands captures to them, and the feed writes excluded links.
+	var workers sync.WaitGroup
+	if r.opts.Archive != nil || r.drift != nil {
+		// Off the writer: readability and the comparison are CPU work
+		// that would otherwise stall every commit behind one page.
+		r.content = make(chan contentJob, 2)
+		for range 2 {
+			workers.Add(1)
+			go func() {
+				defer workers.Done()
+				for j := range r.content {
+					r.content1(ctx, j)
+				}
+			}()
+		}
+	}
+	fail := func(err error) {
+		r.mu.Lock()
+		if r.recordErr == nil {
+			r.recordErr = err
+		}
+		r.mu.Unlock()
+		cancelFeed()
+	}
+	r.writes = make(chan write, batchMax)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		r.writeLoop(ctx, r.writes, fail)
+	}()
 	fed := make(chan struct{}) // closed when the feed has returned
 	if r.opts.Stop != nil {
 		// Stopping ends only the feed: the crawler finishes what it has
@@ -335,12 +374,14 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 		defer close(in)
 		feedErr <- r.feed(feedCtx, now, func(l store.DueLink) error {
 			if reason, excluded := r.excluded(l.URL); excluded {
-				return r.recordExcluded(ctx, l, "excluded by configuration: "+reason)
+				r.recordExcluded(l, "excluded by configuration: "+reason)
+				return nil
 			}
 			if l.DefangedOnly {
 				// Refanging is for reading and reports; fetching a
 				// malware indicator someone defanged would be harmful.
-				return r.recordExcluded(ctx, l, "written defanged in every document that cites it (a security indicator), so never fetched")
+				r.recordExcluded(l, "written defanged in every document that cites it (a security indicator), so never fetched")
+				return nil
 			}
 			r.mu.Lock()
 			r.inFlight[l.ID] = l
@@ -354,40 +395,23 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 			}
 		})
 	}()
-	var workers sync.WaitGroup
-	if r.opts.Archive != nil || r.drift != nil {
-		// Off the crawler's callback, which is serialised: readability
-		// and the comparison are CPU work that would otherwise stall
-		// every check behind one page.
-		r.content = make(chan contentJob, 2)
-		for range 2 {
-			workers.Add(1)
-			go func() {
-				defer workers.Done()
-				for j := range r.content {
-					r.content1(ctx, j)
-				}
-			}()
-		}
-	}
 	stopWatch := r.watchWaits()
 	defer stopWatch()
 	runErr := chk.Run(ctx, in, func(req crawler.Request, res crawler.Result) {
-		if err := r.record(ctx, req, res); err != nil {
-			r.mu.Lock()
-			if r.recordErr == nil {
-				r.recordErr = err
-			}
-			r.mu.Unlock()
-			cancelFeed()
+		if err := r.record(req, res); err != nil {
+			fail(err)
 		}
 	})
 	cancelFeed()
+	// The feed writes excluded links too: it must be done before the
+	// writer is told there is nothing more.
+	ferr := <-feedErr
+	close(r.writes)
+	<-writerDone
 	if r.content != nil {
 		close(r.content)
 		workers.Wait()
 	}
-	ferr := <-feedErr
 	switch {
 	case r.recordErr != nil:
 		return r.recordErr
@@ -411,74 +435,84 @@ func (r *run) excluded(raw string) (string, bool) {
 }
 
 // recordExcluded notes an excluded link without fetching it.
-func (r *run) recordExcluded(ctx context.Context, l store.DueLink, reason string) error {
+func (r *run) recordExcluded(l store.DueLink, reason string) {
+	r.enqueue(r.excludedWrite(l, reason))
+}
+
+// recordExcludedNow is recordExcluded committed at once, for a worker.
+func (r *run) recordExcludedNow(ctx context.Context, l store.DueLink, reason string) error {
+	return r.commit(ctx, []write{r.excludedWrite(l, reason)})
+}
+
+// excludedWrite is the write that records l as excluded for reason.
+func (r *run) excludedWrite(l store.DueLink, reason string) write {
 	now := r.opts.Now()
 	obs := crawler.Observation{URL: l.URL, Class: crawler.ClassExcluded, CheckedAt: now}
-	next, at, _ := r.opts.Policy.Next(l.LinkStatus, obs)
+	next, at, trans := r.opts.Policy.Next(l.LinkStatus, obs)
 	st := next
-	_, err := r.cat.RecordCheck(ctx, store.CheckRecord{
-		LinkID: l.ID, RunID: r.runID, URL: l.URL, CheckedAt: now,
-		Class: crawler.ClassExcluded.String(), Evidence: []string{reason},
-	}, &st, at)
+	return write{
+		w: store.CheckWrite{Check: store.CheckRecord{
+			LinkID: l.ID, RunID: r.runID, URL: l.URL, CheckedAt: now,
+			Class: crawler.ClassExcluded.String(), Evidence: []string{reason},
+		}, State: &st, NextCheck: at},
+		url: l.URL, class: crawler.ClassExcluded, next: next, trans: trans, excluded: true,
+	}
+}
+
+// record hands one result to the writer: to be committed with its new
+// state, or, for a network-level failure, pending until the run knows it
+// was not an outage. It is counted once committed (writer.go).
+func (r *run) record(req crawler.Request, res crawler.Result) error {
+	w, err := r.prepare(req, res)
 	if err != nil {
 		return err
 	}
-	r.mu.Lock()
-	r.sum.Excluded++
-	r.mu.Unlock()
-	r.opts.Progress.Checked(l.URL, crawler.ClassExcluded, next.State)
+	r.enqueue(w)
 	return nil
 }
 
-// record commits one result: at once with its new state, or, for a
-// network-level failure, pending until the run knows it was not an outage.
-func (r *run) record(ctx context.Context, req crawler.Request, res crawler.Result) error {
+// recordNow commits one result at once, for a worker, which may give its
+// lease on the link back only once the check is safe in the catalog.
+func (r *run) recordNow(ctx context.Context, req crawler.Request, res crawler.Result) error {
+	w, err := r.prepare(req, res)
+	if err != nil {
+		return err
+	}
+	return r.commit(ctx, []write{w})
+}
+
+// prepare turns one result into the write that records it.
+func (r *run) prepare(req crawler.Request, res crawler.Result) (write, error) {
 	r.mu.Lock()
 	link, ok := r.inFlight[req.ID]
 	delete(r.inFlight, req.ID)
 	r.waits.back(req.ID)
 	r.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("crawler returned a result for %s that was not asked for", req.URL)
+		return write{}, fmt.Errorf("crawler returned a result for %s that was not asked for", req.URL)
 	}
 	if res.CheckedAt.IsZero() {
 		res.CheckedAt = r.opts.Now()
 	}
 	obs := crawler.Observation{URL: link.URL, Class: res.Class, FinalURL: res.FinalURL, Permanent: res.Permanent, CheckedAt: res.CheckedAt}
 	next, at, trans := r.opts.Policy.Next(link.LinkStatus, obs)
-	st := next
 	rec := checkRecord(r.runID, link.ID, res)
-	host := hostOf(link.URL)
-	netLevel := res.Class.IsNetworkLevel()
-	rec.Pending = netLevel
-	var id int64
-	var err error
-	if netLevel {
-		id, err = r.cat.RecordCheck(ctx, rec, nil, time.Time{})
-	} else {
-		id, err = r.cat.RecordCheck(ctx, rec, &st, at)
+	rec.Pending = res.Class.IsNetworkLevel()
+	w := write{w: store.CheckWrite{Check: rec, NextCheck: at}, url: link.URL, class: res.Class, next: next, trans: trans}
+	if !rec.Pending {
+		st := next
+		w.w.State = &st
 	}
-	if err != nil {
-		return fmt.Errorf("recording the check of %s: %w", link.URL, err)
+	// Only the archive reads the body after the commit, and the content
+	// verdict the HTML prefix: hold nothing else until then.
+	if r.opts.Archive == nil {
+		res.Body = nil
 	}
-	if r.content != nil && (r.drift != nil && judged(res) || r.opts.Archive != nil && res.Class.IsSuccess() && res.Body != nil) {
-		r.content <- contentJob{linkID: link.ID, checkID: id, url: link.URL, res: res}
+	if r.drift == nil || !judged(res) {
+		res.HTML = nil
 	}
-	// Logged only once committed: a line here is a check that survives a kill.
-	r.opts.Logger.Debug("checked", "url", link.URL, "class", res.Class.String(), "state", next.State, "pending", netLevel)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.sum.Checked++
-	r.noteOutcome(link.URL, res)
-	r.hostsTried[host] = true
-	if netLevel {
-		r.hostsNetFail[host] = true
-		r.pending = append(r.pending, pendingState{checkID: id, state: st, next: at, trans: trans})
-	} else {
-		r.count(next.State, trans)
-	}
-	r.opts.Progress.Checked(link.URL, res.Class, next.State)
-	return nil
+	w.res = &res
+	return w, nil
 }
 
 // capture hands one response to the archive. A failed capture is logged

@@ -157,7 +157,7 @@ func (w *worker) work(ctx context.Context, chk Checker) error {
 		if ctx.Err() != nil {
 			return // cut short by the stop: not a check; the link is released
 		}
-		err := w.run.record(ctx, req, res)
+		err := w.run.recordNow(ctx, req, res)
 		if err == nil {
 			err = w.complete(ctx, req.ID)
 		}
@@ -230,7 +230,7 @@ func (w *worker) hand(ctx context.Context, l store.DueLink, in chan<- crawler.Re
 		reason = "written defanged in every document that cites it (a security indicator), so never fetched"
 	}
 	if reason != "" {
-		if err := r.recordExcluded(ctx, l, reason); err != nil {
+		if err := r.recordExcludedNow(ctx, l, reason); err != nil {
 			return err
 		}
 		return w.complete(ctx, l.ID)

@@ -138,46 +138,83 @@ func (s *SQLite) recordCheck(ctx context.Context, c CheckRecord, row checkRow, s
 		return 0, err
 	}
 	defer tx.Rollback()
-
-	// The link's state is read in the same transaction that replaces it,
-	// so the check's state_before is the state it really changed.
-	linkID := c.LinkID
-	var prevState LinkState
-	if linkID != 0 {
-		var u string
-		err = tx.StmtContext(ctx, s.hot.linkURL).QueryRowContext(ctx, linkID).Scan(&u, &prevState)
-		if err == nil && c.URL != "" && u != c.URL {
-			return 0, fmt.Errorf("link %d is %s, not %s", linkID, u, c.URL)
-		}
-	} else {
-		err = tx.StmtContext(ctx, s.hot.linkID).QueryRowContext(ctx, c.URL).Scan(&linkID, &prevState)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNotFound
-	}
+	id, err := s.recordCheckTx(ctx, tx, c, row, setState, st)
 	if err != nil {
 		return 0, err
 	}
+	return id, tx.Commit()
+}
 
-	// A check that sets no state records no transition ('' both).
-	var before, after LinkState
+// recordCheckTx writes one check (and the link's state) in tx.
+func (s *SQLite) recordCheckTx(ctx context.Context, tx *sql.Tx, c CheckRecord, row checkRow, setState bool, st stateRow) (int64, error) {
+	var after LinkState
 	if setState {
-		before, after = prevState, st.st.State
+		after = st.st.State
 	}
 	var id int64
-	err = tx.StmtContext(ctx, s.hot.insertCheck).QueryRowContext(ctx,
-		linkID, row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
-		c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, before, after,
-	).Scan(&id)
-	if err != nil {
-		return 0, err
+	if c.LinkID != 0 {
+		// One statement reads the link's state and inserts the check (a
+		// check run's path): a separate SELECT first was a fifth of the
+		// write's cost. No row means no such link or another URL, told
+		// apart below.
+		err := tx.StmtContext(ctx, s.hot.insertCheckByID).QueryRowContext(ctx,
+			row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
+			c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, setState, after,
+			c.LinkID, c.URL, c.URL,
+		).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, s.whyNoLink(ctx, tx, c)
+		}
+		if err != nil {
+			return 0, err
+		}
+	} else {
+		// The link's state is read in the same transaction that replaces
+		// it, so the check's state_before is the state it really changed.
+		var linkID int64
+		var prevState LinkState
+		err := tx.StmtContext(ctx, s.hot.linkID).QueryRowContext(ctx, c.URL).Scan(&linkID, &prevState)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, ErrNotFound
+		}
+		if err != nil {
+			return 0, err
+		}
+		// A check that sets no state records no transition ('' both).
+		var before LinkState
+		if setState {
+			before = prevState
+		}
+		err = tx.StmtContext(ctx, s.hot.insertCheck).QueryRowContext(ctx,
+			linkID, row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
+			c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, before, after,
+		).Scan(&id)
+		if err != nil {
+			return 0, err
+		}
 	}
 	if setState {
 		if err := s.setLinkState(ctx, tx, id, st); err != nil {
 			return 0, err
 		}
 	}
-	return id, tx.Commit()
+	return id, nil
+}
+
+// whyNoLink explains why a check by link ID inserted nothing.
+func (s *SQLite) whyNoLink(ctx context.Context, tx *sql.Tx, c CheckRecord) error {
+	var u string
+	var state LinkState
+	err := tx.StmtContext(ctx, s.hot.linkURL).QueryRowContext(ctx, c.LinkID).Scan(&u, &state)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return err
+	case c.URL != "" && u != c.URL:
+		return fmt.Errorf("link %d is %s, not %s", c.LinkID, u, c.URL)
+	}
+	return fmt.Errorf("link %d: the check was not inserted", c.LinkID)
 }
 
 const (
@@ -187,6 +224,15 @@ const (
 		INSERT INTO checks (link_id, run_id, checked_at, class, status_code, final_url, redirects,
 			method, latency_ms, attempts, error, evidence, pending, state_before, state_after)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`
+	// sqlInsertCheckByID is sqlInsertCheck for a link given by ID whose
+	// state before is read from the link in the same statement (only when
+	// the check sets a state), and whose URL, when given, must match.
+	sqlInsertCheckByID = `
+		INSERT INTO checks (link_id, run_id, checked_at, class, status_code, final_url, redirects,
+			method, latency_ms, attempts, error, evidence, pending, state_before, state_after)
+		SELECT l.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN l.state ELSE '' END, ?
+		FROM links l WHERE l.id = ? AND (? = '' OR l.url = ?)
 		RETURNING id`
 )
 

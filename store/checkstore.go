@@ -69,6 +69,13 @@ type CheckStore interface {
 	// c.CheckedAt or an empty c.Class is refused: the state machine dates
 	// everything by CheckedAt, so the store must not invent one.
 	RecordCheck(ctx context.Context, c CheckRecord, state *LinkStatus, nextCheck time.Time) (checkID int64, err error)
+	// RecordChecks stores several finished checks, each as RecordCheck
+	// would, in order, in one transaction: all of them are committed
+	// before it returns, or none is (the error names the check refused).
+	// It returns their IDs in the order given. A check run groups its
+	// writes with it, since a transaction per check costs more CPU than
+	// the check itself.
+	RecordChecks(ctx context.Context, ws []CheckWrite) (checkIDs []int64, err error)
 
 	// The network_down rule (DESIGN.md): whether a run's failures are the
 	// checker's own outage is known only at the end of the run, so its
