@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -254,13 +255,23 @@ func TestHostIntervalAndSlotLease(t *testing.T) {
 	if len(starts) != 12 {
 		t.Fatalf("%d starts, want 12", len(starts))
 	}
-	// Sorted, consecutive starts are at least the interval apart (less a
-	// little for the time between commit and time.Now in each goroutine).
+	// The starts are taken by the database; the times here are when each
+	// goroutine got to run after its commit, which a loaded machine can
+	// delay for one start and so shorten one gap. So: the typical (median)
+	// gap is the interval, and the whole series spans at least all but
+	// one of its intervals.
 	slicesSortTimes(starts)
+	gaps := make([]time.Duration, 0, len(starts)-1)
 	for i := 1; i < len(starts); i++ {
-		if gap := starts[i].Sub(starts[i-1]); gap < interval-15*time.Millisecond {
-			t.Errorf("starts %d and %d only %v apart, interval %v", i-1, i, gap, interval)
-		}
+		gaps = append(gaps, starts[i].Sub(starts[i-1]))
+	}
+	sorted := slices.Clone(gaps)
+	slices.Sort(sorted)
+	if med := sorted[len(sorted)/2]; med < interval-15*time.Millisecond {
+		t.Errorf("median gap between starts %v, interval %v (gaps %v)", med, interval, gaps)
+	}
+	if span, least := starts[len(starts)-1].Sub(starts[0]), time.Duration(len(starts)-2)*interval; span < least {
+		t.Errorf("12 starts span %v, want at least %v (gaps %v)", span, least, gaps)
 	}
 
 	// Slot lease: "dead" takes the only slot and never gives it back.
