@@ -10,8 +10,9 @@ import (
 // has, the triggers keep the index in step with inserts, URL changes and
 // deletes, and LinkPage answers searches of three characters or more from
 // it.
+//
+// Not parallel: it changes searchCap.
 func TestLinkSearchIndex(t *testing.T) {
-	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v11.db")
 	old := &SQLite{path: path, abs: path, w: rawDB(t, path)}
@@ -72,5 +73,15 @@ func TestLinkSearchIndex(t *testing.T) {
 	}
 	if got, want := search("wa"), []string{"https://d.example/harbour-walk"}; !slices.Equal(got, want) {
 		t.Errorf("search %q = %q, want %q", "wa", got, want)
+	}
+	if got, want := search("harbour"), []string{"https://b.example/Harbour-2"}; !slices.Equal(got, want) {
+		t.Errorf("search %q with a link out of the index = %q, want %q", "harbour", got, want)
+	}
+	// A search with searchCap index matches or more is common: LIKE
+	// alone answers it, so link 4 is found again.
+	defer func(c int) { searchCap = c }(searchCap)
+	searchCap = 1
+	if got, want := search("harbour"), []string{"https://b.example/Harbour-2", "https://d.example/harbour-walk"}; !slices.Equal(got, want) {
+		t.Errorf("common search %q = %q, want %q", "harbour", got, want)
 	}
 }
