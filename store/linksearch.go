@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -19,16 +20,16 @@ import (
 func (s *SQLite) LinkPage(ctx context.Context, f LinkFilter, q string, offset, limit int, fn func(Link) error) error {
 	where, args := linkWhere(f)
 	if q != "" {
-		few, err := s.fewSearchMatches(ctx, q)
+		ids, few, err := s.searchCandidates(ctx, q)
 		if err != nil {
 			return fmt.Errorf("list links: %w", err)
 		}
 		if few {
-			// The trigram index narrows the links to the few that can
+			// The trigram index narrowed the links to the few that can
 			// match; the LIKE below still decides, so results are the
 			// same as without it (the index folds case beyond ASCII).
-			where = append(where, `l.id IN (SELECT rowid FROM links_search WHERE links_search MATCH ?)`)
-			args = append(args, ftsString(q))
+			where = append(where, `l.id IN (SELECT value FROM json_each(?))`)
+			args = append(args, ids)
 		}
 		where = append(where, `l.url LIKE ? ESCAPE '\'`)
 		args = append(args, "%"+likeEscaper.Replace(q)+"%")
@@ -74,20 +75,37 @@ const attentionOrder = `CASE l.state WHEN 'dead' THEN 0 WHEN 'suspect' THEN 1 WH
 // the walk in URL order, which meets 50 matches soon when so many match.
 var searchCap = 10_000
 
-// fewSearchMatches reports whether the trigram index can answer a search
-// for q and finds fewer than searchCap candidates for it. Counting stops
-// at searchCap, so it is cheap however many links match.
-func (s *SQLite) fewSearchMatches(ctx context.Context, q string) (bool, error) {
+// searchCandidates returns, as a JSON array, the ids of the links the
+// trigram index finds for q, and whether there are fewer than searchCap of
+// them. Reading stops at searchCap, so it is cheap however many links
+// match, and the index is read once (counting first, then matching again
+// in the page's query, cost twice as much).
+func (s *SQLite) searchCandidates(ctx context.Context, q string) (string, bool, error) {
 	if !searchIndexed(q) {
-		return false, nil
+		return "", false, nil
 	}
-	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM links_search WHERE links_search MATCH ? LIMIT ?)`,
-		ftsString(q), searchCap).Scan(&n)
+	rows, err := s.r.QueryContext(ctx, `SELECT rowid FROM links_search WHERE links_search MATCH ? LIMIT ?`, ftsString(q), searchCap)
 	if err != nil {
-		return false, fmt.Errorf("search index: %w", err)
+		return "", false, fmt.Errorf("search index: %w", err)
 	}
-	return n < searchCap, nil
+	defer rows.Close()
+	b := []byte{'['}
+	n := 0
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return "", false, fmt.Errorf("search index: %w", err)
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return "", false, fmt.Errorf("search index: %w", err)
+	}
+	return string(append(b, ']')), n < searchCap, nil
 }
 
 // searchIndexed reports whether the trigram index (links_search,
