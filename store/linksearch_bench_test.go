@@ -119,6 +119,8 @@ func BenchmarkLinkQueries1M(b *testing.B) {
 		{"q_common", LinkFilter{}, "article-00012", 0},
 		{"q_rare", LinkFilter{}, "article-0999999", 0},
 		{"q_none", LinkFilter{}, "no-such-text", 0},
+		{"q_all", LinkFilter{}, "example", 0},
+		{"q_short", LinkFilter{}, "zz", 0},
 		{"q_and_state", LinkFilter{State: "dead"}, "site-517", 0},
 	}
 	for _, c := range cases {

@@ -72,8 +72,12 @@ var tables = []table{
 		"reference_snapshot_id"}},
 }
 
-// skipped are SQLite tables deliberately not copied.
-var skipped = map[string]bool{"locks": true, "sqlite_sequence": true, "sqlite_stat1": true, "sqlite_stat4": true}
+// skipped are SQLite tables deliberately not copied. links_search (the
+// trigram URL index, migration 0012) and its FTS5 shadow tables are
+// derived from links; PostgreSQL searches with ILIKE instead.
+var skipped = map[string]bool{"locks": true, "sqlite_sequence": true, "sqlite_stat1": true, "sqlite_stat4": true,
+	"links_search": true, "links_search_data": true, "links_search_idx": true, "links_search_docsize": true,
+	"links_search_config": true, "links_search_content": true}
 
 // Options tune a copy.
 type Options struct {
