@@ -1,5 +1,6 @@
 // This file turns a crawler result into the catalog write that records
 // it: the check row, the link's next state, and excluded links.
+
 package job
 
 import (
