@@ -140,42 +140,12 @@ func (s *Store) recordCheck(ctx context.Context, c store.CheckRecord, row checkR
 	}
 	defer tx.Rollback(ctx)
 
-	// FOR UPDATE: the state read is the state this transaction replaces,
-	// even with another worker writing the same link.
-	linkID := c.LinkID
-	var prevState string
-	if linkID != 0 {
-		var u string
-		err = tx.QueryRow(ctx, "SELECT url, state FROM links WHERE id = $1 FOR UPDATE", linkID).Scan(&u, &prevState)
-		if err == nil && c.URL != "" && u != c.URL {
-			return 0, fmt.Errorf("link %d is %s, not %s", linkID, u, c.URL)
-		}
-	} else {
-		err = tx.QueryRow(ctx, "SELECT id, state FROM links WHERE url = $1 FOR UPDATE", c.URL).Scan(&linkID, &prevState)
-	}
-	if err != nil {
-		return 0, notFound(err)
-	}
-	var before, after string
-	if setState {
-		before, after = prevState, string(st.st.State)
-	}
-	var id int64
-	err = tx.QueryRow(ctx, `
-		INSERT INTO checks (link_id, run_id, checked_at, class, status_code, final_url, redirects,
-			method, latency_ms, attempts, error, evidence, pending, state_before, state_after)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-		RETURNING id`,
-		linkID, row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
-		c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, before, after,
-	).Scan(&id)
+	// recordCheckIn locks the link row (FOR UPDATE), so the state read is
+	// the state this transaction replaces, even with another worker
+	// writing the same link.
+	id, err := recordCheckIn(ctx, tx, c, row, setState, st)
 	if err != nil {
 		return 0, err
-	}
-	if setState {
-		if err := setLinkState(ctx, tx, id, st); err != nil {
-			return 0, err
-		}
 	}
 	return id, tx.Commit(ctx)
 }
