@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -48,20 +49,7 @@ func (s *SQLite) LinkPage(ctx context.Context, f LinkFilter, q string, offset, l
 	if err != nil {
 		return fmt.Errorf("list links: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		l, err := scanLink(rows)
-		if err != nil {
-			return fmt.Errorf("list links: %w", err)
-		}
-		if err := fn(l); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list links: %w", err)
-	}
-	return nil
+	return eachRow(ctx, rows, "list links", func(r *sql.Rows) (Link, error) { return scanLink(r) }, fn)
 }
 
 // attentionOrder ranks states by how much they need a look; a state this
