@@ -133,13 +133,13 @@ func (w *worker) work(ctx context.Context, chk Checker) error {
 	pg := w.r.pg
 	defer func() {
 		// Stopped or failed: give back what is held, so other workers
-		// take it at once rather than after the lease.
-		if ids := w.heldIDs(); len(ids) > 0 {
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			defer cancel()
-			if err := pg.Release(rctx, w.o.Name, ids); err != nil {
-				w.r.log.Warn("releasing leases", "err", err)
-			}
+		// take it at once rather than after the lease. Everything this
+		// worker holds, not only what it knows of: a Claim cut short by
+		// the stop may have committed.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := pg.ReleaseAll(rctx, w.o.Name); err != nil {
+			w.r.log.Warn("releasing leases", "err", err)
 		}
 	}()
 	feedCtx, stopFeed := context.WithCancel(ctx)

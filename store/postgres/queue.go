@@ -126,6 +126,19 @@ func (s *Store) Release(ctx context.Context, worker string, links []int64) error
 	return nil
 }
 
+// ReleaseAll gives back every link worker still holds. A stopping worker
+// calls it rather than Release with the links it knows of: a stop that
+// cancels a Claim after the database committed it leaves links leased
+// that the worker never saw.
+func (s *Store) ReleaseAll(ctx context.Context, worker string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE links SET claimed_by = '', lease_until = NULL
+		WHERE claimed_by = $1`, worker)
+	if err != nil {
+		return fmt.Errorf("release links of %s: %w", worker, err)
+	}
+	return nil
+}
+
 // QueueState is what is left of a run's queue.
 type QueueState struct {
 	Todo   int // due, not done in the run, not leased: claimable now
