@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -69,4 +70,22 @@ func nonBlank(s string) int {
 		}
 	}
 	return n
+}
+
+// FuzzLowered holds the hand-written loop to what it replaced: lower case,
+// then every run of RE2's \s collapsed into one space.
+func FuzzLowered(f *testing.F) {
+	for _, s := range []string{"", "  Buy THIS\tdomain\r\n", "\v\u00a0x\f\fy", "ÉTÉ  À\nvendre", "\xff\xfe A"} {
+		f.Add(s)
+	}
+	re := regexp.MustCompile(`\s+`)
+	f.Fuzz(func(t *testing.T, s string) {
+		want := re.ReplaceAllString(strings.ToLower(s), " ")
+		if got := lowered(s); got != want {
+			t.Errorf("lowered(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := countWords(s), len(strings.Fields(s)); got != want {
+			t.Errorf("countWords(%q) = %d, want %d", s, got, want)
+		}
+	})
 }

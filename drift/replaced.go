@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Reason says why a page counts as replaced. The names are stable: the
@@ -140,7 +141,6 @@ var (
 		"sso": true, "account/login": true, "accounts/login": true, "users/sign_in": true, "session": true,
 		"sessions": true, "oauth": true, "authorize": true, "anmelden": true, "connexion": true, "paywall": true,
 	}
-	reSpaces = regexp.MustCompile(`\s+`)
 )
 
 // Size limits: parking, error and login pages are short, so their phrases
@@ -155,8 +155,41 @@ const (
 	stubOwnMax = 0.6 // share of the stub's own shingles found in the reference
 )
 
+// lowered lower-cases s and collapses each run of ASCII white space (what
+// RE2's \s matches: tab, newline, form feed, carriage return, space) into
+// one space. A loop, not a regexp: it runs on every judged page.
 func lowered(s string) string {
-	return reSpaces.ReplaceAllString(strings.ToLower(s), " ")
+	s = strings.ToLower(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// countWords is len(strings.Fields(s)) without the slice.
+func countWords(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return n
 }
 
 func findPhrase(s string, phrases []string) string {
@@ -196,9 +229,12 @@ func replaced(p Page, ref, cur Fingerprint, comparable, low bool) (Reason, strin
 	if comparable && !low {
 		return "", "", false
 	}
-	title, text := lowered(p.Title), lowered(p.Text)
-	words := len(strings.Fields(p.Text))
+	words := countWords(p.Text)
 	short := words <= shortPage
+	title, text := lowered(p.Title), ""
+	if short {
+		text = lowered(p.Text) // a longer page's text is never searched
+	}
 	cited, _ := url.Parse(p.CitedURL)
 	final := cited
 	if p.FinalURL != "" {

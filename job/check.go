@@ -267,6 +267,7 @@ type run struct {
 	content  chan contentJob
 	drift    *DriftOptions // nil: no content verdicts
 	driftCat driftCatalog
+	drifts   chan store.Drift // verdicts waiting for their batch (driftwriter.go)
 	// writes feeds the writer goroutine (writer.go), which commits checks
 	// in batches.
 	writes chan write
@@ -327,6 +328,12 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	// The archive workers, then the writer, start before the feed: the
 	// writer hands captures to them, and the feed writes excluded links.
 	var workers sync.WaitGroup
+	if r.drift != nil {
+		// Its queue closes after the content workers', deferred before
+		// them so it runs after: they are what writes to it.
+		finish := r.startDrifts(ctx)
+		defer finish()
+	}
 	if r.opts.Archive != nil || r.drift != nil {
 		// Off the writer: readability and the comparison are CPU work
 		// that would otherwise stall every commit behind one page.

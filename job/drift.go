@@ -40,6 +40,12 @@ type driftCatalog interface {
 	RecordDrift(ctx context.Context, d store.Drift) error
 }
 
+// goodCopies is the cheaper way to the reference candidates; *store.SQLite
+// has it, other catalogs are read through Snapshots.
+type goodCopies interface {
+	GoodSnapshotsBefore(ctx context.Context, linkID int64, t time.Time, fn func(store.Snapshot) error) error
+}
+
 // contentJob is one recorded response handed to the content workers: the
 // verdict, then the capture, in that order, so the reference is never the
 // copy this check is about to store.
@@ -107,7 +113,7 @@ func (r *run) judge(ctx context.Context, j contentJob) (store.Drift, archive.Pag
 	// page's own header or <meta> may name another charset, which would
 	// decode it a second time, so the header given here says UTF-8.
 	const ct = "text/html; charset=utf-8"
-	ref, refText, err := r.referenceText(ctx, j.url, res.CheckedAt)
+	ref, refText, err := r.referenceText(ctx, j.linkID, j.url, res.CheckedAt)
 	if err != nil {
 		return store.Drift{}, archive.PageText{}, err
 	}
@@ -136,9 +142,7 @@ func (r *run) judge(ctx context.Context, j contentJob) (store.Drift, archive.Pag
 		d.Similarity = v.Similarity
 		d.ReferenceSnapshotID = ref.ID
 	}
-	if err := r.driftCat.RecordDrift(ctx, d); err != nil {
-		return store.Drift{}, archive.PageText{}, err
-	}
+	r.saveDrift(d)
 	return d, pt, nil
 }
 
@@ -146,17 +150,23 @@ func (r *run) judge(ctx context.Context, j contentJob) (store.Drift, archive.Pag
 // among the good copies captured before this check (never the one this
 // check may store), the one nearest before the earliest citation, else
 // the first. "" when there is none or it has no text.
-func (r *run) referenceText(ctx context.Context, linkURL string, checkedAt time.Time) (store.Snapshot, string, error) {
+func (r *run) referenceText(ctx context.Context, linkID int64, linkURL string, checkedAt time.Time) (store.Snapshot, string, error) {
 	if r.drift.Texts == nil {
 		return store.Snapshot{}, "", nil
 	}
 	var copies []store.Snapshot
-	err := r.driftCat.Snapshots(ctx, linkURL, func(s store.Snapshot) error {
+	keep := func(s store.Snapshot) error {
 		if s.Good() && s.CapturedAt.Before(checkedAt) && hasText(s) {
 			copies = append(copies, s)
 		}
 		return nil
-	})
+	}
+	var err error
+	if g, ok := r.driftCat.(goodCopies); ok && linkID != 0 {
+		err = g.GoodSnapshotsBefore(ctx, linkID, checkedAt, keep)
+	} else {
+		err = r.driftCat.Snapshots(ctx, linkURL, keep)
+	}
 	if err != nil || len(copies) == 0 {
 		return store.Snapshot{}, "", err
 	}

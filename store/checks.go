@@ -332,7 +332,7 @@ func scanCheck(sc interface{ Scan(...any) error }) (CheckRecord, error) {
 // streamChecks runs q and calls fn for each check; what names the stream
 // in errors.
 func (s *SQLite) streamChecks(ctx context.Context, what, q string, args []any, fn func(CheckRecord) error) error {
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.rq.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -349,7 +349,7 @@ func (s *SQLite) PendingChecks(ctx context.Context, runID int64, fn func(CheckRe
 // History implements CheckStore.
 func (s *SQLite) History(ctx context.Context, rawURL string, fn func(CheckRecord) error) error {
 	var linkID int64
-	err := s.r.QueryRowContext(ctx, "SELECT id FROM links WHERE url = ?", rawURL).Scan(&linkID)
+	err := s.rq.QueryRowContext(ctx, "SELECT id FROM links WHERE url = ?", rawURL).Scan(&linkID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("history of %s: %w", rawURL, ErrNotFound)
 	}

@@ -42,7 +42,7 @@ type DocOccurrence struct {
 // the one command that rewrites documents; fn may call any method.
 func (s *SQLite) DocumentOccurrences(ctx context.Context, path string, fn func(DocOccurrence) error) error {
 	var docID int64
-	err := s.r.QueryRowContext(ctx, "SELECT id FROM documents WHERE path = ?", path).Scan(&docID)
+	err := s.rq.QueryRowContext(ctx, "SELECT id FROM documents WHERE path = ?", path).Scan(&docID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("document %s: %w", path, ErrNotFound)
 	}
@@ -57,7 +57,7 @@ func (s *SQLite) DocumentOccurrences(ctx context.Context, path string, fn func(D
 	// snapshots_link_time index, one seek per occurrence; "good" is 2xx
 	// and not of a replaced page, the rule LatestSnapshot follows, so fix
 	// never cites a failed capture or a parking page.
-	rows, err := s.r.QueryContext(ctx, `SELECT `+occColumns+`, l.state, l.moved_to, l.first_seen,
+	rows, err := s.rq.QueryContext(ctx, `SELECT `+occColumns+`, l.state, l.moved_to, l.first_seen,
 			(SELECT max(s.captured_at) FROM snapshots s
 				WHERE s.link_id = l.id AND s.status BETWEEN 200 AND 299 AND s.replaced = ''),
 			`+archiveCols+`
@@ -112,7 +112,7 @@ func (s *SQLite) DocumentOccurrences(ctx context.Context, path string, fn func(D
 // migrates anything itself.
 func (s *SQLite) archiveColumns(ctx context.Context) (string, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('links')
+	err := s.rq.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('links')
 		WHERE name IN ('archive_url', 'archive_time', 'archive_source')`).Scan(&n)
 	if err != nil {
 		return "", err

@@ -313,7 +313,7 @@ func scanDocument(sc interface{ Scan(...any) error }, extra ...any) (Document, e
 
 // DocumentByPath implements Store.
 func (s *SQLite) DocumentByPath(ctx context.Context, path string) (Document, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.path = ?`, path)
+	row := s.rq.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.path = ?`, path)
 	d, err := scanDocument(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Document{}, fmt.Errorf("document %s: %w", path, ErrNotFound)
@@ -326,7 +326,7 @@ func (s *SQLite) DocumentByPath(ctx context.Context, path string) (Document, err
 
 // Documents implements Store.
 func (s *SQLite) Documents(ctx context.Context, fn func(Document) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+docColumns+` FROM documents d ORDER BY d.path`)
+	rows, err := s.rq.QueryContext(ctx, `SELECT `+docColumns+` FROM documents d ORDER BY d.path`)
 	if err != nil {
 		return fmt.Errorf("list documents: %w", err)
 	}

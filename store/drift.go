@@ -25,6 +25,10 @@ type DriftStore interface {
 	// inconsistent (similarity outside [0, 1], drifted and replaced both,
 	// replaced without a reason or a reason without replaced).
 	RecordDrift(ctx context.Context, d Drift) error
+	// RecordDrifts records several verdicts as RecordDrift would. One
+	// that cannot be recorded is named in the returned error (joined),
+	// and the others are still recorded.
+	RecordDrifts(ctx context.Context, ds []Drift) error
 	// LatestDrift returns the verdict of the link's most recent check
 	// that has one. ErrNotFound if linkURL is not a link or has none.
 	LatestDrift(ctx context.Context, linkURL string) (Drift, error)
@@ -81,21 +85,66 @@ func checkDrift(d Drift) error {
 	return nil
 }
 
-// RecordDrift implements DriftStore. One statement: the row takes the
-// check's link and time, and the reference must be a snapshot of the same
-// link, or nothing is written.
+// RecordDrift implements DriftStore.
 func (s *SQLite) RecordDrift(ctx context.Context, d Drift) error {
-	if err := checkDrift(d); err != nil {
-		return fmt.Errorf("record drift of check %d: %w", d.CheckID, err)
+	return s.RecordDrifts(ctx, []Drift{d})
+}
+
+// RecordDrifts stores several verdicts in one transaction (a check run
+// writes them in batches, as it writes checks). Each is written as
+// RecordDrift would; one that cannot be (a missing check, a foreign
+// reference, an inconsistent verdict) is left out and named in the
+// returned error, and the others are still committed.
+func (s *SQLite) RecordDrifts(ctx context.Context, ds []Drift) error {
+	var errs []error
+	ok := ds[:0:0]
+	for _, d := range ds {
+		if err := checkDrift(d); err != nil {
+			errs = append(errs, fmt.Errorf("record drift of check %d: %w", d.CheckID, err))
+			continue
+		}
+		ok = append(ok, d)
 	}
-	var sim, ref any
-	if d.Comparable {
-		sim = d.Similarity
+	if len(ok) == 0 {
+		return errors.Join(errs...)
 	}
-	if d.ReferenceSnapshotID != 0 {
-		ref = d.ReferenceSnapshotID
+	// Prepared before the transaction takes the writer's one connection.
+	insert := s.wq.stmt(ctx, sqlInsertDrift)
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record %d drift verdicts: %w", len(ok), err)
 	}
-	res, err := s.w.ExecContext(ctx, `INSERT INTO check_drift
+	defer tx.Rollback()
+	for _, d := range ok {
+		if err := recordDriftTx(ctx, tx, insert, d); err != nil {
+			if ctx.Err() != nil || !isRowError(err) {
+				return err
+			}
+			errs = append(errs, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record %d drift verdicts: %w", len(ok), err)
+	}
+	return errors.Join(errs...)
+}
+
+// driftRowError is a verdict that names a check or a reference that is
+// not there: the batch goes on without it.
+type driftRowError struct{ err error }
+
+func (e driftRowError) Error() string { return e.err.Error() }
+func (e driftRowError) Unwrap() error { return e.err }
+
+func isRowError(err error) bool {
+	var re driftRowError
+	return errors.As(err, &re)
+}
+
+// sqlInsertDrift is one statement: the row takes the check's link and
+// time, and the reference must be a snapshot of the same link, or nothing
+// is written.
+const sqlInsertDrift = `INSERT INTO check_drift
 			(check_id, link_id, checked_at, similarity, drifted, replaced, replaced_reason, evidence, reference_snapshot_id)
 		SELECT c.id, c.link_id, c.checked_at, ?, ?, ?, ?, ?, ?
 		FROM checks c
@@ -103,9 +152,25 @@ func (s *SQLite) RecordDrift(ctx context.Context, d Drift) error {
 		ON CONFLICT (check_id) DO UPDATE SET
 			similarity = excluded.similarity, drifted = excluded.drifted, replaced = excluded.replaced,
 			replaced_reason = excluded.replaced_reason, evidence = excluded.evidence,
-			reference_snapshot_id = excluded.reference_snapshot_id`,
-		sim, d.Drifted, d.Replaced, d.ReplacedReason, d.Evidence, ref,
-		d.CheckID, ref, ref)
+			reference_snapshot_id = excluded.reference_snapshot_id`
+
+// recordDriftTx writes d in tx, through insert when it could be prepared.
+func recordDriftTx(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, d Drift) error {
+	var sim, ref any
+	if d.Comparable {
+		sim = d.Similarity
+	}
+	if d.ReferenceSnapshotID != 0 {
+		ref = d.ReferenceSnapshotID
+	}
+	args := []any{sim, d.Drifted, d.Replaced, d.ReplacedReason, d.Evidence, ref, d.CheckID, ref, ref}
+	var res sql.Result
+	var err error
+	if insert != nil {
+		res, err = tx.StmtContext(ctx, insert).ExecContext(ctx, args...)
+	} else {
+		res, err = tx.ExecContext(ctx, sqlInsertDrift, args...)
+	}
 	if err != nil {
 		return fmt.Errorf("record drift of check %d: %w", d.CheckID, err)
 	}
@@ -116,14 +181,14 @@ func (s *SQLite) RecordDrift(ctx context.Context, d Drift) error {
 	}
 	// Nothing written: say which of the two was missing.
 	var one int
-	err = s.r.QueryRowContext(ctx, `SELECT 1 FROM checks WHERE id = ?`, d.CheckID).Scan(&one)
+	err = tx.QueryRowContext(ctx, `SELECT 1 FROM checks WHERE id = ?`, d.CheckID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("record drift of check %d: check %w", d.CheckID, ErrNotFound)
+		return driftRowError{fmt.Errorf("record drift of check %d: check %w", d.CheckID, ErrNotFound)}
 	}
 	if err != nil {
 		return fmt.Errorf("record drift of check %d: %w", d.CheckID, err)
 	}
-	return fmt.Errorf("record drift of check %d: reference snapshot %d is not a snapshot of the check's link", d.CheckID, d.ReferenceSnapshotID)
+	return driftRowError{fmt.Errorf("record drift of check %d: reference snapshot %d is not a snapshot of the check's link", d.CheckID, d.ReferenceSnapshotID)}
 }
 
 const driftColumns = `d.check_id, d.link_id, l.url, d.checked_at, d.similarity, d.drifted, d.replaced,
@@ -168,7 +233,7 @@ func (s *SQLite) LatestDrift(ctx context.Context, linkURL string) (Drift, error)
 	if err != nil {
 		return Drift{}, err
 	}
-	d, err := scanDrift(s.r.QueryRowContext(ctx, `SELECT `+driftColumns+driftFrom+
+	d, err := scanDrift(s.rq.QueryRowContext(ctx, `SELECT `+driftColumns+driftFrom+
 		`WHERE d.link_id = ? ORDER BY d.checked_at DESC, d.check_id DESC LIMIT 1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Drift{}, fmt.Errorf("latest drift of %s: %w", linkURL, ErrNotFound)
@@ -199,7 +264,7 @@ func (s *SQLite) LatestDrifts(ctx context.Context, flaggedOnly bool, fn func(Dri
 }
 
 func (s *SQLite) streamDrift(ctx context.Context, what, q string, args []any, fn func(Drift) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+driftColumns+driftFrom+q, args...)
+	rows, err := s.rq.QueryContext(ctx, `SELECT `+driftColumns+driftFrom+q, args...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}

@@ -30,7 +30,7 @@ func (s *SQLite) DueHosts(ctx context.Context, now time.Time, all bool, afterHos
 	}
 	q += cond + ` ORDER BY l.host LIMIT ?`
 	args = append(append(args, cargs...), limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.rq.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("due hosts: %w", err)
 	}
@@ -61,7 +61,7 @@ func (s *SQLite) DueLinksOfHost(ctx context.Context, now time.Time, all bool, dq
 		WHERE l.host = ? AND l.id > ? AND EXISTS (SELECT 1 FROM ` + presentOccurrences + ` WHERE o.link_id = l.id)` +
 		cond + ` ORDER BY l.id LIMIT ?`
 	args := append(append([]any{dq.Host, dq.AfterID}, cargs...), dq.Limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.rq.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("due links of %s: %w", dq.Host, err)
 	}

@@ -124,7 +124,7 @@ func (s *SQLite) Links(ctx context.Context, f LinkFilter, fn func(Link) error) e
 	}
 	q += " ORDER BY l.url"
 
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.rq.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list links: %w", err)
 	}
@@ -149,7 +149,7 @@ func (s *SQLite) Links(ctx context.Context, f LinkFilter, fn func(Link) error) e
 
 // LinkByURL implements CheckStore.
 func (s *SQLite) LinkByURL(ctx context.Context, rawURL string) (Link, error) {
-	l, err := scanLink(s.r.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links l WHERE l.url = ?`, rawURL))
+	l, err := scanLink(s.rq.QueryRowContext(ctx, `SELECT `+linkColumns+` FROM links l WHERE l.url = ?`, rawURL))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Link{}, fmt.Errorf("link %s: %w", rawURL, ErrNotFound)
 	}
@@ -183,7 +183,7 @@ func (s *SQLite) DueLinks(ctx context.Context, now time.Time, all bool, fn func(
 	}
 	q += ` ORDER BY l.next_check, l.id`
 
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.rq.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("due links: %w", err)
 	}
@@ -193,14 +193,14 @@ func (s *SQLite) DueLinks(ctx context.Context, now time.Time, all bool, fn func(
 // LinkOccurrences implements Store.
 func (s *SQLite) LinkOccurrences(ctx context.Context, rawURL string, fn func(LinkOccurrence) error) error {
 	var linkID int64
-	err := s.r.QueryRowContext(ctx, "SELECT id FROM links WHERE url = ?", rawURL).Scan(&linkID)
+	err := s.rq.QueryRowContext(ctx, "SELECT id FROM links WHERE url = ?", rawURL).Scan(&linkID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("link %s: %w", rawURL, ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("link %s: %w", rawURL, err)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+docColumns+`, `+occColumns+`
+	rows, err := s.rq.QueryContext(ctx, `SELECT `+docColumns+`, `+occColumns+`
 		FROM `+presentOccurrences+` JOIN links l ON l.id = o.link_id
 		WHERE o.link_id = ?
 		ORDER BY d.path, o.start_offset, o.id`, linkID)
@@ -235,7 +235,7 @@ func (s *SQLite) LinkOccurrences(ctx context.Context, rawURL string, fn func(Lin
 // missing) by state, in one query: the dashboard, /metrics and the run
 // summaries ask for it.
 func (s *SQLite) LinkStateCounts(ctx context.Context) (map[LinkState]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT l.state, COUNT(*) FROM links l
+	rows, err := s.rq.QueryContext(ctx, `SELECT l.state, COUNT(*) FROM links l
 		WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id)
 		GROUP BY l.state`)
 	if err != nil {

@@ -45,7 +45,7 @@ func (s *SQLite) LinkPage(ctx context.Context, f LinkFilter, q string, offset, l
 		query += " ORDER BY l.url LIMIT ? OFFSET ?"
 	}
 	args = append(args, max(limit, 0), max(offset, 0))
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.rq.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("list links: %w", err)
 	}
@@ -72,7 +72,7 @@ func (s *SQLite) searchCandidates(ctx context.Context, q string) (string, bool, 
 	if !searchIndexed(q) {
 		return "", false, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT rowid FROM links_search WHERE links_search MATCH ? LIMIT ?`, ftsString(q), searchCap)
+	rows, err := s.rq.QueryContext(ctx, `SELECT rowid FROM links_search WHERE links_search MATCH ? LIMIT ?`, ftsString(q), searchCap)
 	if err != nil {
 		return "", false, fmt.Errorf("search index: %w", err)
 	}

@@ -91,7 +91,7 @@ func (s *SQLite) Heartbeat(ctx context.Context, name, owner string, now time.Tim
 	if err != nil {
 		return fmt.Errorf("heartbeat of lock %q: %w", name, err)
 	}
-	res, err := s.w.ExecContext(ctx, "UPDATE locks SET heartbeat = ? WHERE name = ? AND owner = ?", t, name, owner)
+	res, err := s.wq.ExecContext(ctx, "UPDATE locks SET heartbeat = ? WHERE name = ? AND owner = ?", t, name, owner)
 	if err != nil {
 		return fmt.Errorf("heartbeat of lock %q: %w", name, err)
 	}
@@ -109,7 +109,7 @@ func (s *SQLite) Heartbeat(ctx context.Context, name, owner string, now time.Tim
 func (s *SQLite) ReleaseLock(ctx context.Context, name, owner string) error {
 	// The owner condition makes a late release by a holder that was taken
 	// over harmless to the new holder.
-	if _, err := s.w.ExecContext(ctx, "DELETE FROM locks WHERE name = ? AND owner = ?", name, owner); err != nil {
+	if _, err := s.wq.ExecContext(ctx, "DELETE FROM locks WHERE name = ? AND owner = ?", name, owner); err != nil {
 		return fmt.Errorf("release lock %q: %w", name, err)
 	}
 	return nil

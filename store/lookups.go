@@ -69,7 +69,7 @@ func (s *SQLite) RecordLookup(ctx context.Context, l Lookup) error {
 func (s *SQLite) LookupOf(ctx context.Context, url string) (l Lookup, ok bool, err error) {
 	var asked string
 	var copyTime sql.NullString
-	err = s.r.QueryRowContext(ctx, `SELECT url, asked_at, found, copy_url, copy_time, source, error
+	err = s.rq.QueryRowContext(ctx, `SELECT url, asked_at, found, copy_url, copy_time, source, error
 		FROM archive_lookups WHERE url = ?`, url).Scan(&l.URL, &asked, &l.Found, &l.CopyURL, &copyTime, &l.Source, &l.Err)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Lookup{}, false, nil

@@ -18,7 +18,7 @@ const needsVerification = `o.verified_at IS NULL AND (o.confidence < 0.6 OR o.al
 
 // OccurrencesNeedingVerification implements CheckStore.
 func (s *SQLite) OccurrencesNeedingVerification(ctx context.Context, fn func(OccurrenceRef) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+docColumns+`, o.id, `+occColumns+`
+	rows, err := s.rq.QueryContext(ctx, `SELECT `+docColumns+`, o.id, `+occColumns+`
 		FROM `+presentOccurrences+` JOIN links l ON l.id = o.link_id
 		WHERE `+needsVerification+`
 		ORDER BY d.path, o.start_offset, o.id`)

@@ -102,7 +102,7 @@ func (s *SQLite) RunChecks(ctx context.Context, fromRun, toRun int64, fn func(Ru
 	what := fmt.Sprintf("checks of runs %d to %d", fromRun, toRun)
 	// checks_run serves the range; the sort by link is over one run's (or
 	// one period's) checks only.
-	rows, err := s.r.QueryContext(ctx, `SELECT `+checkColumns+`, l.host, c.state_before, c.state_after
+	rows, err := s.rq.QueryContext(ctx, `SELECT `+checkColumns+`, l.host, c.state_before, c.state_after
 		FROM checks c JOIN links l ON l.id = c.link_id
 		WHERE c.run_id BETWEEN ? AND ?
 		ORDER BY c.link_id, c.id`, fromRun, toRun)
@@ -139,7 +139,7 @@ func (s *SQLite) LinksInState(ctx context.Context, states []LinkState, afterRun 
 		// recorded after every check of this one: the first check of the
 		// next run that made any is where "the end of afterRun" stops.
 		var bound sql.NullInt64
-		err := s.r.QueryRowContext(ctx,
+		err := s.rq.QueryRowContext(ctx,
 			`SELECT id FROM checks WHERE run_id > ? ORDER BY run_id, id LIMIT 1`, afterRun).Scan(&bound)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%s after run %d: %w", what, afterRun, err)
@@ -158,7 +158,7 @@ func (s *SQLite) LinksInState(ctx context.Context, states []LinkState, afterRun 
 			WHERE as_of IN (` + marks + `) ORDER BY url`
 		args = append([]any{bound.Int64}, args...)
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.rq.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -194,7 +194,7 @@ func (s *SQLite) RepairedOccurrences(ctx context.Context, fromRun, toRun int64, 
 		args = append(args, fromRun, toRun)
 	}
 	q += ` ORDER BY d.path, o.start_offset, o.id`
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.rq.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("repaired occurrences: %w", err)
 	}
@@ -245,7 +245,7 @@ func (s *SQLite) SetArchiveCopy(ctx context.Context, linkURL string, c ArchiveCo
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE links SET archive_url = ?, archive_time = ?, archive_source = ?,
+	res, err := s.wq.ExecContext(ctx, `UPDATE links SET archive_url = ?, archive_time = ?, archive_source = ?,
 		archive_checked = ? WHERE url = ?`, c.URL, at, c.Source, checked, linkURL)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
@@ -264,7 +264,7 @@ func (s *SQLite) ArchiveCopy(ctx context.Context, linkURL string) (ArchiveCopy, 
 		c           ArchiveCopy
 		at, checked sql.NullString
 	)
-	err := s.r.QueryRowContext(ctx, `SELECT archive_url, archive_time, archive_source, archive_checked
+	err := s.rq.QueryRowContext(ctx, `SELECT archive_url, archive_time, archive_source, archive_checked
 		FROM links WHERE url = ?`, linkURL).Scan(&c.URL, &at, &c.Source, &checked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ArchiveCopy{}, fmt.Errorf("archive copy of %s: %w", linkURL, ErrNotFound)

@@ -82,7 +82,7 @@ func (s *SQLite) Runs(ctx context.Context, limit int, fn func(Run) error) error 
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, started_at, finished_at, status, counts
+	rows, err := s.rq.QueryContext(ctx, `SELECT id, kind, started_at, finished_at, status, counts
 		FROM runs ORDER BY started_at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return fmt.Errorf("list runs: %w", err)

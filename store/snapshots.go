@@ -235,7 +235,7 @@ func (s *SQLite) AddSnapshot(ctx context.Context, sn Snapshot) (int64, error) {
 // snapshotLinkID looks linkURL up for the snapshot readers.
 func (s *SQLite) snapshotLinkID(ctx context.Context, what, linkURL string) (int64, error) {
 	var id int64
-	err := s.r.QueryRowContext(ctx, "SELECT id FROM links WHERE url = ?", linkURL).Scan(&id)
+	err := s.rq.QueryRowContext(ctx, "SELECT id FROM links WHERE url = ?", linkURL).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("%s of %s: %w", what, linkURL, ErrNotFound)
 	}
@@ -247,7 +247,7 @@ func (s *SQLite) snapshotLinkID(ctx context.Context, what, linkURL string) (int6
 
 // oneSnapshot runs a query for at most one snapshot; no row is ErrNotFound.
 func (s *SQLite) oneSnapshot(ctx context.Context, what, q string, args ...any) (Snapshot, error) {
-	sn, err := scanSnapshot(s.r.QueryRowContext(ctx, `SELECT `+snapshotColumns+snapshotFrom+q, args...))
+	sn, err := scanSnapshot(s.rq.QueryRowContext(ctx, `SELECT `+snapshotColumns+snapshotFrom+q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Snapshot{}, fmt.Errorf("%s: %w", what, ErrNotFound)
 	}
@@ -315,6 +315,20 @@ func (s *SQLite) Snapshots(ctx context.Context, linkURL string, fn func(Snapshot
 		`WHERE s.link_id = ? ORDER BY s.captured_at DESC, s.id DESC`, []any{id}, fn)
 }
 
+// GoodSnapshotsBefore streams the good copies of link linkID captured
+// before t, newest first: the candidates for a content verdict's
+// reference. By ID and filtered in SQL, because a check run asks it for
+// every alive page, most of which have no copy yet.
+func (s *SQLite) GoodSnapshotsBefore(ctx context.Context, linkID int64, t time.Time, fn func(Snapshot) error) error {
+	at, err := encTime(t)
+	if err != nil {
+		return fmt.Errorf("copies of link %d before %v: %w", linkID, t, err)
+	}
+	return s.streamSnapshots(ctx, fmt.Sprintf("copies of link %d", linkID),
+		`WHERE s.link_id = ? AND`+goodSnapshot+`AND s.captured_at < ? ORDER BY s.captured_at DESC, s.id DESC`,
+		[]any{linkID, at}, fn)
+}
+
 // AllSnapshots implements SnapshotStore.
 func (s *SQLite) AllSnapshots(ctx context.Context, fn func(Snapshot) error) error {
 	return s.streamSnapshots(ctx, "all snapshots", `ORDER BY s.id`, nil, fn)
@@ -341,7 +355,7 @@ func (s *SQLite) MarkSeenUnchanged(ctx context.Context, id int64, at time.Time) 
 	// Stored times are fixed-width text, so max() is the later time. A
 	// sighting reported late (out of order) still counts but does not
 	// move last_seen back.
-	res, err := s.w.ExecContext(ctx, `UPDATE snapshots
+	res, err := s.wq.ExecContext(ctx, `UPDATE snapshots
 		SET last_seen = max(COALESCE(last_seen, captured_at), ?), seen_count = seen_count + 1
 		WHERE id = ?`, t, id)
 	if err != nil {
@@ -356,7 +370,7 @@ func (s *SQLite) MarkSeenUnchanged(ctx context.Context, id int64, at time.Time) 
 }
 
 func (s *SQLite) streamSnapshots(ctx context.Context, what, q string, args []any, fn func(Snapshot) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+snapshotColumns+snapshotFrom+q, args...)
+	rows, err := s.rq.QueryContext(ctx, `SELECT `+snapshotColumns+snapshotFrom+q, args...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}

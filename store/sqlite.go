@@ -35,6 +35,8 @@ type SQLite struct {
 	// sixth of a run's CPU. Preparing needs a free writer connection, so it
 	// happens at open, before any transaction holds the only one.
 	hot hotStmts
+	// rq and wq prepare the other statements on first use (stmtcache.go).
+	rq, wq *stmtCache
 }
 
 type hotStmts struct {
@@ -161,6 +163,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		s.Close()
 		return nil, s.wrapErr(err)
 	}
+	s.rq, s.wq = newStmtCache(s.r), newStmtCache(s.w)
 	return s, nil
 }
 
@@ -216,6 +219,8 @@ func OpenSQLiteReadOnly(ctx context.Context, path string) (*SQLite, error) {
 		s.r.Close()
 		return nil, s.wrapErr(err)
 	}
+	s.rq = newStmtCache(s.r)
+	s.wq = s.rq
 	return s, nil
 }
 
@@ -314,6 +319,10 @@ func (s *SQLite) wrapErr(err error) error {
 func (s *SQLite) Close() error {
 	var errs []error
 	s.hot.close()
+	s.rq.close()
+	if s.wq != s.rq {
+		s.wq.close()
+	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}

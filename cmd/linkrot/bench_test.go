@@ -18,7 +18,8 @@ import (
 // the wall time as a ratio to the schedule bound (the larger of
 // N × 20 ms / 32 and, per host, links × 20 ms / 2), CPU seconds per 1,000
 // checks and the peak RSS of the check process. It prints; it asserts only
-// that every link was checked.
+// that every link was checked. BENCH_LINKROT_BIN runs another build of
+// linkrot instead (an older commit, to compare in one sitting).
 //
 //	go test -run '^$' -bench CheckBinary -benchtime 1x -timeout 30m ./cmd/linkrot
 func BenchmarkCheckBinary(b *testing.B) {
@@ -33,7 +34,10 @@ func BenchmarkCheckBinary(b *testing.B) {
 
 func benchCheckOnce(b *testing.B, hosts, perHost int) {
 	dir := b.TempDir()
-	bin := linkrotBinary(b)
+	bin := os.Getenv("BENCH_LINKROT_BIN") // another build, for side-by-side figures
+	if bin == "" {
+		bin = linkrotBinary(b)
+	}
 	fw := filepath.Join(dir, "fakeweb")
 	if out, err := exec.Command("go", "build", "-o", fw, "../fakeweb").CombinedOutput(); err != nil {
 		b.Fatalf("building fakeweb: %v\n%s", err, out)

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +31,7 @@ func RunDrift(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LatestByCheckTime", testDriftLatestByCheckTime},
 		{"LatestDrifts", testLatestDrifts},
 		{"Refused", testDriftRefused},
+		{"Batch", testDriftBatch},
 		{"NotFound", testDriftNotFound},
 		{"StreamsStop", testDriftStreamsStop},
 	}
@@ -240,5 +243,42 @@ func testDriftStreamsStop(t *testing.T, s driftStore) {
 	}
 	if d := latestDrift(t, s, u); d.Drifted {
 		t.Errorf("the write from the callback was lost: %+v", d)
+	}
+}
+
+// testDriftBatch: RecordDrifts keeps the good verdicts of a batch and
+// names the ones it could not record.
+func testDriftBatch(t *testing.T, s driftStore) {
+	const u, v = "https://drift.example/batch-a", "https://drift.example/batch-b"
+	ids := snapLinks(t, s, u, v)
+	refV := addSnap(t, s, snap(ids[1], t0, 200, "bb"))
+	cu := checkAt(t, s, u, t0.Add(time.Hour))
+	cv := checkAt(t, s, v, t0.Add(time.Hour))
+	err := s.RecordDrifts(ctxT(t), []store.Drift{
+		{CheckID: cu, Replaced: true, ReplacedReason: "parked"},
+		{CheckID: cu + cv + 1000, Comparable: true, Similarity: 0.5},                   // no such check
+		{CheckID: cu, Comparable: true, Similarity: 0.9, ReferenceSnapshotID: refV.ID}, // another link's copy
+		{CheckID: cv, Comparable: true, Similarity: 0.25, Drifted: true, ReferenceSnapshotID: refV.ID},
+		{CheckID: cv, Drifted: true}, // inconsistent: drifted without a reference
+	})
+	if err == nil {
+		t.Fatal("RecordDrifts with three bad verdicts returned no error")
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the missing check is not ErrNotFound in %v", err)
+	}
+	for _, want := range []string{fmt.Sprintf("check %d", cu+cv+1000), "not a snapshot of the check's link", "drifted without a reference"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	if d := latestDrift(t, s, u); !d.Replaced || d.ReplacedReason != "parked" || d.Comparable {
+		t.Errorf("latest verdict of %s = %+v, want the batch's parked one", u, d)
+	}
+	if d := latestDrift(t, s, v); !d.Drifted || d.Similarity != 0.25 || d.ReferenceSnapshotID != refV.ID {
+		t.Errorf("latest verdict of %s = %+v, want the batch's drifted one", v, d)
+	}
+	if err := s.RecordDrifts(ctxT(t), nil); err != nil {
+		t.Errorf("RecordDrifts(nil) = %v", err)
 	}
 }
