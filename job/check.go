@@ -268,6 +268,7 @@ type run struct {
 	drift    *DriftOptions // nil: no content verdicts
 	driftCat driftCatalog
 	drifts   chan store.Drift // verdicts waiting for their batch (driftwriter.go)
+	copies   *idSet           // links with a good copy when the run began; nil: not known
 	// writes feeds the writer goroutine (writer.go), which commits checks
 	// in batches.
 	writes chan write
@@ -329,6 +330,9 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	// writer hands captures to them, and the feed writes excluded links.
 	var workers sync.WaitGroup
 	if r.drift != nil {
+		if err := r.loadCopies(ctx); err != nil {
+			return err
+		}
 		// Its queue closes after the content workers', deferred before
 		// them so it runs after: they are what writes to it.
 		finish := r.startDrifts(ctx)

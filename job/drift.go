@@ -44,6 +44,43 @@ type driftCatalog interface {
 // has it, other catalogs are read through Snapshots.
 type goodCopies interface {
 	GoodSnapshotsBefore(ctx context.Context, linkID int64, t time.Time, fn func(store.Snapshot) error) error
+	LinksWithGoodCopies(ctx context.Context, fn func(linkID int64) error) error
+}
+
+// idSet is a set of link IDs as a bitmap: IDs are dense, so a million
+// links cost 128 KiB.
+type idSet []uint64
+
+func (s *idSet) add(id int64) {
+	if id < 0 {
+		return
+	}
+	w := int(id / 64)
+	if w >= len(*s) {
+		*s = append(*s, make([]uint64, w+1-len(*s))...)
+	}
+	(*s)[w] |= 1 << (id % 64)
+}
+
+func (s idSet) has(id int64) bool {
+	w := int(id / 64)
+	return id >= 0 && w < len(s) && s[w]&(1<<(id%64)) != 0
+}
+
+// loadCopies notes, once per run, which links have a good copy: a
+// reference is always a copy captured before the check, so one made
+// during this run never is one, and the set stays exact for the run.
+func (r *run) loadCopies(ctx context.Context) error {
+	g, ok := r.driftCat.(goodCopies)
+	if !ok || r.drift.Texts == nil {
+		return nil
+	}
+	var set idSet
+	if err := g.LinksWithGoodCopies(ctx, func(id int64) error { set.add(id); return nil }); err != nil {
+		return err
+	}
+	r.copies = &set
+	return nil
 }
 
 // contentJob is one recorded response handed to the content workers: the
@@ -151,7 +188,7 @@ func (r *run) judge(ctx context.Context, j contentJob) (store.Drift, archive.Pag
 // check may store), the one nearest before the earliest citation, else
 // the first. "" when there is none or it has no text.
 func (r *run) referenceText(ctx context.Context, linkID int64, linkURL string, checkedAt time.Time) (store.Snapshot, string, error) {
-	if r.drift.Texts == nil {
+	if r.drift.Texts == nil || r.copies != nil && linkID != 0 && !r.copies.has(linkID) {
 		return store.Snapshot{}, "", nil
 	}
 	var copies []store.Snapshot

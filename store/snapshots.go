@@ -329,6 +329,20 @@ func (s *SQLite) GoodSnapshotsBefore(ctx context.Context, linkID int64, t time.T
 		[]any{linkID, at}, fn)
 }
 
+// LinksWithGoodCopies streams, once each and in ID order, the links that
+// have at least one good copy: a check run asks it once so that pages with
+// no copy (most, when the archive is new or off) skip the per-check query.
+func (s *SQLite) LinksWithGoodCopies(ctx context.Context, fn func(linkID int64) error) error {
+	rows, err := s.rq.QueryContext(ctx, `SELECT DISTINCT s.link_id FROM snapshots s WHERE`+goodSnapshot+`ORDER BY s.link_id`)
+	if err != nil {
+		return fmt.Errorf("links with good copies: %w", err)
+	}
+	return eachRow(ctx, rows, "links with good copies", func(r *sql.Rows) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, fn)
+}
+
 // AllSnapshots implements SnapshotStore.
 func (s *SQLite) AllSnapshots(ctx context.Context, fn func(Snapshot) error) error {
 	return s.streamSnapshots(ctx, "all snapshots", `ORDER BY s.id`, nil, fn)
