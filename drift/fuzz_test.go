@@ -89,3 +89,28 @@ func FuzzLowered(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFindPhrase holds the one-pass phrase search to the plain one: the
+// first phrase in list order that containsWord finds.
+func FuzzFindPhrase(f *testing.F) {
+	for _, s := range []string{"buy this domain now", "this domain is for sale", "xsedo sedo.", "dan.com/x", "domain expired domain has expired", "sign in to continue, please log in"} {
+		f.Add(s)
+	}
+	sets := []*phraseSet{parkedPhrases, parkingProviders, expiredPhrases, suspendedPhrases, loginPhrases, passwordWords, wallPhrases, domainWords,
+		newPhraseSet("-x", "a-b", "a", "é")}
+	f.Fuzz(func(t *testing.T, s string) {
+		s = lowered(s)
+		for _, ps := range sets {
+			want := ""
+			for _, p := range ps.phrases {
+				if containsWord(s, p) {
+					want = p
+					break
+				}
+			}
+			if got := findPhrase(s, ps); got != want {
+				t.Errorf("findPhrase(%q, %q) = %q, want %q", s, ps.phrases, got, want)
+			}
+		}
+	})
+}

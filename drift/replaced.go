@@ -95,7 +95,7 @@ func Judge(p Page, o Options) Verdict {
 
 // Phrases are matched on lower-cased text with spaces collapsed.
 var (
-	parkedPhrases = []string{
+	parkedPhrases = newPhraseSet(
 		"this domain is for sale", "this domain may be for sale", "domain is for sale", "buy this domain",
 		"the domain name is for sale", "this domain name is for sale", "make an offer on this domain",
 		"inquire about this domain", "domain is parked", "this domain is parked", "parked free", "parked domain",
@@ -103,39 +103,40 @@ var (
 		"diese domain steht zum verkauf", "diese domain kaufen", "domain kaufen", "ce domaine est à vendre",
 		"ce nom de domaine est à vendre", "este dominio está a la venta", "dominio en venta",
 		"questo dominio è in vendita", "dit domein is te koop", "domein te koop",
-	}
+	)
 	// Parking and aftermarket providers whose names appear on their pages.
-	parkingProviders = []string{
+	parkingProviders = newPhraseSet(
 		"sedo", "sedoparking", "dan.com", "afternic", "hugedomains", "bodis", "parkingcrew",
 		"above.com", "undeveloped.com", "namebright", "domainmarket", "uniregistry", "buydomains",
-	}
-	expiredPhrases = []string{
+	)
+	expiredPhrases = newPhraseSet(
 		"domain has expired", "domain name has expired", "this domain expired", "domain expired",
 		"renew this domain", "expired domain", "domain registration has expired",
 		"diese domain ist abgelaufen", "ce domaine a expiré", "el dominio ha caducado",
-	}
-	suspendedPhrases = []string{
+	)
+	suspendedPhrases = newPhraseSet(
 		"account suspended", "account has been suspended", "this account has been suspended",
 		"website is suspended", "site suspended", "this site has been suspended", "hosting account suspended",
 		"website has been suspended", "site has been disabled", "bandwidth limit exceeded",
 		"konto gesperrt", "compte suspendu", "cuenta suspendida",
-	}
+	)
 	// loginPhrases name a sign-in; on their own they are weak (every
 	// page's header has "Sign in"), so in the text they count only next
 	// to a password field's label, and in the title only as a title part
 	// of its own ("Sign in | Example News").
-	loginPhrases = []string{
+	loginPhrases = newPhraseSet(
 		"sign in", "log in", "login", "signin", "log on", "sign on", "anmelden", "einloggen",
 		"connexion", "se connecter", "iniciar sesión", "accedi", "inloggen",
-	}
-	passwordWords = []string{"password", "passwort", "mot de passe", "contraseña", "wachtwoord"}
+	)
+	passwordWords = newPhraseSet("password", "passwort", "mot de passe", "contraseña", "wachtwoord")
 	// wallPhrases say on their own that the text is behind a wall.
-	wallPhrases = []string{
+	wallPhrases = newPhraseSet(
 		"sign in to continue", "log in to continue", "login to continue", "please log in", "please sign in",
 		"you must be logged in", "you need to be logged in", "members only", "subscribe to continue reading",
 		"subscribe to read", "this content is for subscribers", "only available to subscribers",
 		"bitte melden sie sich an", "réservé aux abonnés", "solo para suscriptores",
-	}
+	)
+	domainWords    = newPhraseSet("domain", "domains", "domaine", "dominio")
 	loginPathParts = map[string]bool{
 		"login": true, "signin": true, "sign-in": true, "sign_in": true, "logon": true, "auth": true,
 		"sso": true, "account/login": true, "accounts/login": true, "users/sign_in": true, "session": true,
@@ -192,13 +193,67 @@ func countWords(s string) int {
 	return n
 }
 
-func findPhrase(s string, phrases []string) string {
-	for _, p := range phrases {
-		if containsWord(s, p) {
-			return p
+// phraseSet finds the first of its phrases (in list order) that s holds
+// at word boundaries, in one pass over s: a phrase that starts with a word
+// can only match where a word of s equals its first word, so each word
+// of s is looked up once instead of s being searched once per phrase.
+type phraseSet struct {
+	phrases []string
+	byFirst map[string][]int // a phrase's first word → its indexes
+	other   []int            // phrases that start with no word byte
+}
+
+func newPhraseSet(phrases ...string) *phraseSet {
+	ps := &phraseSet{phrases: phrases, byFirst: make(map[string][]int)}
+	for i, p := range phrases {
+		w := 0
+		for w < len(p) && isWordByte(p[w]) {
+			w++
+		}
+		if w == 0 {
+			ps.other = append(ps.other, i)
+			continue
+		}
+		ps.byFirst[p[:w]] = append(ps.byFirst[p[:w]], i)
+	}
+	return ps
+}
+
+// findPhrase returns the first phrase of ps that s contains at word
+// boundaries, or "".
+func findPhrase(s string, ps *phraseSet) string {
+	best := -1
+	for _, k := range ps.other {
+		if containsWord(s, ps.phrases[k]) {
+			best = k
+			break
 		}
 	}
-	return ""
+	for i := 0; i < len(s) && best != 0; {
+		if !isWordByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isWordByte(s[j]) {
+			j++
+		}
+		for _, k := range ps.byFirst[s[i:j]] {
+			if best >= 0 && k >= best {
+				break // indexes are ascending
+			}
+			p := ps.phrases[k]
+			if end := i + len(p); strings.HasPrefix(s[i:], p) && (end == len(s) || !isWordByte(s[end])) {
+				best = k
+				break
+			}
+		}
+		i = j
+	}
+	if best < 0 {
+		return ""
+	}
+	return ps.phrases[best]
 }
 
 // containsWord finds p in s at word boundaries, so "login" does not match
@@ -243,7 +298,7 @@ func replaced(p Page, ref, cur Fingerprint, comparable, low bool) (Reason, strin
 		}
 	}
 
-	check := func(phrases []string) string {
+	check := func(phrases *phraseSet) string {
 		if ph := findPhrase(title, phrases); ph != "" {
 			return "title: " + ph
 		}
@@ -264,7 +319,7 @@ func replaced(p Page, ref, cur Fingerprint, comparable, low bool) (Reason, strin
 		return ReasonParked, ev, true
 	}
 	if short {
-		if ph := findPhrase(title+" "+text, parkingProviders); ph != "" && findPhrase(text+" "+title, []string{"domain", "domains", "domaine", "dominio"}) != "" {
+		if ph := findPhrase(title+" "+text, parkingProviders); ph != "" && findPhrase(text+" "+title, domainWords) != "" {
 			return ReasonParked, "provider: " + ph, true
 		}
 	}
@@ -314,7 +369,7 @@ var reTitleSep = regexp.MustCompile(` [|·•–—-] |: `)
 func loginTitle(title string) string {
 	for _, part := range reTitleSep.Split(title, -1) {
 		part = strings.TrimSpace(part)
-		for _, p := range loginPhrases {
+		for _, p := range loginPhrases.phrases {
 			if part == p || strings.HasPrefix(part, p+" ") && len(strings.Fields(part)) <= 4 {
 				return p
 			}
