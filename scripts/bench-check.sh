@@ -7,6 +7,7 @@
 #
 #   scripts/bench-check.sh              # N=10000
 #   N=2000 PEERS="muffet" scripts/bench-check.sh
+#   OLD_LINKROT=/tmp/linkrot-old PEERS=linkinator scripts/bench-check.sh
 #
 # linkrot runs `check --all` at concurrency 256, per_host 64, no per-host
 # pacing, archive off, one failure makes dead. The peers check the same
@@ -98,37 +99,48 @@ EOF
 results=()
 
 # --- linkrot --------------------------------------------------------------
-start_fakeweb
-echo "bench-check: fakeweb on $addr with $N bench pages, latency $LATENCY" >&2
-work="$tmp/linkrot-work"
-mkdir -p "$work/docs"
-split -l 1000 -d -a 3 "$tmp/urls.txt" "$work/docs/list"
-for f in "$work/docs"/list*; do mv "$f" "$f.txt"; done
-{
-	printf 'data_dir: data\nsources: [docs]\nreports:\n  formats: []\n'
-	printf 'archive:\n  enabled: false\n  external:\n    wayback:\n      enabled: false\n    memento:\n      enabled: false\n'
-	printf 'crawler:\n  concurrency: 256\n  per_host: 64\n  per_host_interval: 0s\n  retries: 2\n'
-	printf 'dead_after:\n  failures: 1\n  min_span: 0s\n'
-	printf 'network:\n  allow_private: true\n  resolve_only: true\n  resolve:\n'
-	while read -r r; do printf '    - "%s"\n' "$r"; done <"$tmp/resolve.txt"
-} >"$work/config.yaml"
-(cd "$work" && "$tmp/linkrot" --config config.yaml add >/dev/null)
-(cd "$work" && timed linkrot "$tmp/linkrot" --config config.yaml check --all)
-reqs=$(stop_fakeweb)
-(cd "$work" && "$tmp/linkrot" --config config.yaml links --json) |
-	python3 -c '
+# run_linkrot NAME BINARY: one linkrot build on a fresh fakeweb and catalog.
+run_linkrot() {
+	local name=$1 bin=$2
+	start_fakeweb
+	echo "bench-check: $name: fakeweb on $addr with $N bench pages, latency $LATENCY" >&2
+	local work="$tmp/$name-work"
+	mkdir -p "$work/docs"
+	split -l 1000 -d -a 3 "$tmp/urls.txt" "$work/docs/list"
+	for f in "$work/docs"/list*; do mv "$f" "$f.txt"; done
+	{
+		printf 'data_dir: data\nsources: [docs]\nreports:\n  formats: []\n'
+		printf 'archive:\n  enabled: false\n  external:\n    wayback:\n      enabled: false\n    memento:\n      enabled: false\n'
+		printf 'crawler:\n  concurrency: 256\n  per_host: 64\n  per_host_interval: 0s\n  retries: 2\n'
+		printf 'dead_after:\n  failures: 1\n  min_span: 0s\n'
+		printf 'network:\n  allow_private: true\n  resolve_only: true\n  resolve:\n'
+		while read -r r; do printf '    - "%s"\n' "$r"; done <"$tmp/resolve.txt"
+	} >"$work/config.yaml"
+	(cd "$work" && "$bin" --config config.yaml add >/dev/null)
+	(cd "$work" && timed "$name" "$bin" --config config.yaml check --all)
+	reqs=$(stop_fakeweb)
+	(cd "$work" && "$bin" --config config.yaml links --json) |
+		python3 -c '
 import json, sys
 from urllib.parse import urlsplit
 for line in sys.stdin:
     l = json.loads(line)
     if l["state"] in ("dead", "suspect"):
         print(urlsplit(l["url"]).path)
-' >"$tmp/linkrot.broken"
-results+=("$(score linkrot "$reqs")")
+' >"$tmp/$name.broken"
+	results+=("$(score "$name" "$reqs")")
+}
+
+run_linkrot linkrot "$tmp/linkrot"
 linkrot_wall=$(tail -1 "$tmp/linkrot.time" | cut -d" " -f1)
 # One request per page at 256 in flight is the bound no checker beats;
 # linkrot's own requests (retries, probes, robots.txt) are in "requests".
 bound=$(python3 -c "print(f'{$reqs*${LATENCY%ms}/1000/256:.2f}')")
+# OLD_LINKROT=path/to/an/older/build adds it as a row, for before/after
+# figures measured in the same sitting.
+if [ -n "${OLD_LINKROT:-}" ]; then
+	run_linkrot linkrot-old "$OLD_LINKROT"
+fi
 
 # --- muffet ---------------------------------------------------------------
 if [[ " $PEERS " == *" muffet "* ]]; then
