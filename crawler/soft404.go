@@ -263,7 +263,7 @@ func equalWords(a, b []string) bool {
 // article about 404 pages, or a site named "404 Media", is not one.
 func notFoundTitle(t string) bool {
 	t = strings.ToLower(collapse(t))
-	t = strings.NewReplacer("’", "'", "‘", "'", "…", "...").Replace(t)
+	t = quoteFolder.Replace(t)
 	if t == "" {
 		return false
 	}
@@ -288,7 +288,7 @@ func titleSegments(t string) []string {
 	for _, sep := range []string{" | ", " - ", " – ", " — ", " · ", " • ", " » ", " :: ", ": "} {
 		t = strings.ReplaceAll(t, sep, "\x00")
 	}
-	t = strings.NewReplacer("|", "\x00", "–", "\x00", "—", "\x00").Replace(t)
+	t = titleSeparators.Replace(t)
 	return strings.Split(t, "\x00")
 }
 
@@ -322,3 +322,10 @@ func quoteShort(s string) string {
 	}
 	return strconv.Quote(s)
 }
+
+// Built once: a Replacer builds its lookup table on first use, which was
+// work repeated for every page.
+var (
+	quoteFolder     = strings.NewReplacer("’", "'", "‘", "'", "…", "...")
+	titleSeparators = strings.NewReplacer("|", "\x00", "–", "\x00", "—", "\x00")
+)
