@@ -87,6 +87,8 @@ func BenchmarkContentVerdict(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			r := &run{cat: st, opts: Options{}, drift: &DriftOptions{Texts: bc.texts}, driftCat: st}
 			r.opts.defaults()
+			finish := r.startDrifts(ctx) // verdicts are stored in batches, as in a run
+			defer finish()
 			b.ReportAllocs()
 			cpu0 := cpuNow()
 			i := 0
