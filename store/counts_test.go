@@ -48,3 +48,50 @@ func TestLinkStateCountsAndPing(t *testing.T) {
 		t.Error("no snapshot 42, want an error")
 	}
 }
+
+// CountDue is the number of links DueLinks streams, for the same time
+// and for --all, with links of a missing document and links not yet due
+// left out.
+func TestCountDueMatchesDueLinks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	occ := func(u string) store.Occurrence { return store.Occurrence{URL: u, Raw: u, Role: "cited", Confidence: 1} }
+	if _, err := st.SaveDocument(ctx, store.Document{Path: "/d/a.txt", Hash: "h", ScannedAt: now},
+		[]store.Occurrence{occ("https://a.example/1"), occ("https://a.example/2"), occ("https://c.example/3")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveDocument(ctx, store.Document{Path: "/d/b.txt", Hash: "h2", ScannedAt: now},
+		[]store.Occurrence{occ("https://b.example/gone-doc")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MarkDocumentMissing(ctx, "/d/b.txt", now); err != nil {
+		t.Fatal(err)
+	}
+	alive := store.LinkStatus{State: "alive", LastSuccess: now}
+	if _, err := st.RecordCheck(ctx, store.CheckRecord{URL: "https://a.example/2", CheckedAt: now, Class: "ok", Status: 200}, &alive, now.Add(48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		at   time.Time
+		all  bool
+		want int
+	}{{now.Add(time.Hour), false, 2}, {now.Add(72 * time.Hour), false, 3}, {now, true, 3}} {
+		streamed := 0
+		if err := st.DueLinks(ctx, c.at, c.all, func(store.DueLink) error { streamed++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		n, err := st.CountDue(ctx, c.at, c.all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != streamed || n != c.want {
+			t.Errorf("at %v all=%v: CountDue = %d, DueLinks streamed %d, want %d", c.at, c.all, n, streamed, c.want)
+		}
+	}
+}

@@ -50,6 +50,22 @@ func (s *SQLite) DueHosts(ctx context.Context, now time.Time, all bool, afterHos
 	return nil
 }
 
+// CountDue counts what DueLinks would stream, without reading the rows: a
+// check run shows it as its progress total.
+func (s *SQLite) CountDue(ctx context.Context, now time.Time, all bool) (int, error) {
+	cond, args, err := dueCondition(now, all)
+	if err != nil {
+		return 0, fmt.Errorf("counting due links: %w", err)
+	}
+	var n int
+	err = s.rq.QueryRowContext(ctx, `SELECT COUNT(*) FROM links l
+		WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id)`+cond, args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting due links: %w", err)
+	}
+	return n, nil
+}
+
 // DueLinksOfHost streams one page of a host's due links, by ID.
 func (s *SQLite) DueLinksOfHost(ctx context.Context, now time.Time, all bool, dq DueQuery, fn func(DueLink) error) error {
 	cond, cargs, err := dueCondition(now, all)
