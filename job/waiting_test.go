@@ -32,11 +32,11 @@ func (p *recordingProgress) Waiting(url string, d time.Duration) {
 // parallel: it shortens the package's wait thresholds.
 func TestProgressNamesWhatTheRunWaitsOn(t *testing.T) {
 	oldAfter, oldEvery := waitAfter, waitEvery
-	waitAfter, waitEvery = 150*time.Millisecond, 25*time.Millisecond
+	waitAfter, waitEvery = 500*time.Millisecond, 25*time.Millisecond
 	defer func() { waitAfter, waitEvery = oldAfter, oldEvery }()
 
 	h := newHarness(t)
-	h.web.Site("slow.example.com").Page("/late", fakeweb.Delay(900*time.Millisecond, fakeweb.HTML("Late", "<p>here at last</p>")))
+	h.web.Site("slow.example.com").Page("/late", fakeweb.Delay(2*time.Second, fakeweb.HTML("Late", "<p>here at last</p>")))
 	h.web.Site("fast.example.com").HTML("/now", "Now", "<p>at once</p>")
 	h.doc("a.txt", "https://slow.example.com/late\nhttps://fast.example.com/now\n")
 	p := &recordingProgress{}
