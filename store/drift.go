@@ -29,6 +29,12 @@ type DriftStore interface {
 	// that cannot be recorded is named in the returned error (joined),
 	// and the others are still recorded.
 	RecordDrifts(ctx context.Context, ds []Drift) error
+	// GoodSnapshotsBefore streams the good copies of link linkID captured
+	// strictly before t, newest first (a verdict's reference candidates).
+	GoodSnapshotsBefore(ctx context.Context, linkID int64, t time.Time, fn func(Snapshot) error) error
+	// LinksWithGoodCopies streams, once each in ID order, the links with
+	// at least one good copy.
+	LinksWithGoodCopies(ctx context.Context, fn func(linkID int64) error) error
 	// LatestDrift returns the verdict of the link's most recent check
 	// that has one. ErrNotFound if linkURL is not a link or has none.
 	LatestDrift(ctx context.Context, linkURL string) (Drift, error)

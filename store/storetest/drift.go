@@ -32,6 +32,7 @@ func RunDrift(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LatestDrifts", testLatestDrifts},
 		{"Refused", testDriftRefused},
 		{"Batch", testDriftBatch},
+		{"ReferenceCandidates", testReferenceCandidates},
 		{"NotFound", testDriftNotFound},
 		{"StreamsStop", testDriftStreamsStop},
 	}
@@ -280,5 +281,38 @@ func testDriftBatch(t *testing.T, s driftStore) {
 	}
 	if err := s.RecordDrifts(ctxT(t), nil); err != nil {
 		t.Errorf("RecordDrifts(nil) = %v", err)
+	}
+}
+
+// testReferenceCandidates: the good copies before a time, newest first,
+// and the set of links that have one.
+func testReferenceCandidates(t *testing.T, s driftStore) {
+	const u, v, w = "https://ref.example/a", "https://ref.example/b", "https://ref.example/c"
+	ids := snapLinks(t, s, u, v, w)
+	old := addSnap(t, s, snap(ids[0], t0, 200, "a1"))
+	mid := addSnap(t, s, snap(ids[0], t0.Add(time.Hour), 200, "a2"))
+	addSnap(t, s, snap(ids[0], t0.Add(2*time.Hour), 500, "a3")) // failed: never a reference
+	addSnap(t, s, snap(ids[0], t0.Add(3*time.Hour), 200, "a4")) // at the check's time: not before it
+	addSnap(t, s, snap(ids[1], t0, 404, "b1"))                  // v has no good copy
+	parked := snap(ids[2], t0, 200, "c1")
+	parked.Replaced = "parked"
+	addSnap(t, s, parked) // nor has w: a replaced copy is not good
+	var got []int64
+	err := s.GoodSnapshotsBefore(ctxT(t), ids[0], t0.Add(3*time.Hour), func(sn store.Snapshot) error {
+		got = append(got, sn.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{mid.ID, old.ID}; !reflect.DeepEqual(got, want) {
+		t.Errorf("GoodSnapshotsBefore = %v, want %v (newest first, good, strictly before)", got, want)
+	}
+	var links []int64
+	if err := s.LinksWithGoodCopies(ctxT(t), func(id int64) error { links = append(links, id); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{ids[0]}; !reflect.DeepEqual(links, want) {
+		t.Errorf("LinksWithGoodCopies = %v, want %v", links, want)
 	}
 }
