@@ -269,6 +269,7 @@ type run struct {
 	driftCat driftCatalog
 	drifts   chan store.Drift // verdicts waiting for their batch (driftwriter.go)
 	copies   *idSet           // links with a good copy when the run began; nil: not known
+	warns    warnings         // repeated per-link failures, told once per kind at the end
 	// writes feeds the writer goroutine (writer.go), which commits checks
 	// in batches.
 	writes chan write
@@ -327,6 +328,7 @@ func (r *run) countDue(ctx context.Context, now time.Time) (int, error) {
 
 // checkDue streams the due links into the crawler and records each result.
 func (r *run) checkDue(ctx context.Context, chk Checker) error {
+	defer r.warns.flush(r.opts.Logger) // last: after the content workers and the verdict writer
 	// A link checked late in last night's run is due a little after
 	// tonight's start; the margin keeps it from slipping a whole night.
 	now := r.opts.Now().Add(dueMargin)
@@ -472,7 +474,7 @@ func (r *run) capture(ctx context.Context, j captureJob) {
 		r.opts.Logger.Debug("snapshot abandoned", "url", j.resp.URL, "err", err)
 	case err != nil:
 		r.sum.CaptureErrs++
-		r.opts.Logger.Warn("snapshot failed", "url", j.resp.URL, "err", err)
+		r.warns.add(r.opts.Logger, "snapshot failed", j.resp.URL, err)
 	case out == archive.Captured:
 		r.sum.Captured++
 	case out == archive.Unchanged:

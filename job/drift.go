@@ -7,6 +7,7 @@ package job
 
 import (
 	"context"
+	"fmt"
 	"mime"
 	"net/url"
 	"strings"
@@ -111,7 +112,7 @@ func (r *run) content1(ctx context.Context, j contentJob) {
 		case err != nil && ctx.Err() != nil:
 			return
 		case err != nil:
-			r.opts.Logger.Warn("content verdict failed", "url", j.url, "err", err)
+			r.warns.add(r.opts.Logger, "content verdict failed", j.url, err)
 		default:
 			r.mu.Lock()
 			r.sum.Judged++
@@ -220,7 +221,7 @@ func (r *run) referenceText(ctx context.Context, linkID int64, linkURL string, c
 	if err != nil {
 		// A damaged copy is the archive's problem (verify reports it);
 		// the page is judged without a reference rather than not at all.
-		r.opts.Logger.Warn("reading the reference copy", "url", linkURL, "snapshot", ref.ID, "err", err)
+		r.warns.add(r.opts.Logger, "reading a reference copy failed", linkURL, fmt.Errorf("snapshot %d: %w", ref.ID, err))
 		return store.Snapshot{}, "", nil
 	}
 	return ref, text, nil

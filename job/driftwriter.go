@@ -6,6 +6,7 @@ package job
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/linkrot/linkrot/store"
@@ -81,6 +82,6 @@ func (r *run) storeDrifts(ctx context.Context, batch []store.Drift) {
 		}
 	}
 	if err != nil && ctx.Err() == nil {
-		r.opts.Logger.Warn("content verdicts not stored", "count", len(batch), "err", err)
+		r.warns.add(r.opts.Logger, "storing content verdicts failed", fmt.Sprintf("a batch of %d", len(batch)), err)
 	}
 }
