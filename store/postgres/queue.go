@@ -38,7 +38,8 @@ type ClaimQuery struct {
 
 // Claim leases to q.Worker up to q.Limit links that are due (as DueLinks
 // defines it), not yet done in q.RunID and not leased to anyone (or whose
-// lease ran out), in DueLinks order.
+// lease ran out), in DueLinks order. A run no longer running (its
+// coordinator stopped, failed or was replaced) has nothing to claim.
 func (s *Store) Claim(ctx context.Context, q ClaimQuery) ([]store.DueLink, error) {
 	what := fmt.Sprintf("claim links for %s in run %d", q.Worker, q.RunID)
 	if q.Worker == "" || q.RunID == 0 || q.Limit <= 0 || q.Lease <= 0 {
@@ -58,6 +59,7 @@ func (s *Store) Claim(ctx context.Context, q ClaimQuery) ([]store.DueLink, error
 			WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id)`+cond+`
 				AND l.done_run IS DISTINCT FROM `+run+` AND `+notChecked(run)+`
 				AND (l.lease_until IS NULL OR l.lease_until < clock_timestamp())
+				AND `+runOpen(run)+`
 			ORDER BY l.next_check, l.id
 			LIMIT `+a.add(q.Limit)+`
 			FOR UPDATE OF l SKIP LOCKED)
@@ -144,6 +146,9 @@ type QueueState struct {
 	Todo   int // due, not done in the run, not leased: claimable now
 	Leased int // due, not done, under a live lease: being checked
 	Done   int // done in the run (due or not since)
+	// Closed: the run is no longer running (stopped, failed, or closed
+	// as abandoned), so nothing more is claimed from it.
+	Closed bool
 }
 
 // Finished reports whether nothing is left to claim or being checked.
@@ -163,10 +168,11 @@ func (s *Store) Remaining(ctx context.Context, runID int64, now time.Time, all b
 				AND (l.lease_until IS NULL OR l.lease_until < clock_timestamp())),
 			count(*) FILTER (WHERE l.done_run IS DISTINCT FROM `+run+` AND `+notChecked(run)+`
 				AND l.lease_until >= clock_timestamp()),
-			(SELECT count(*) FROM links WHERE done_run = `+run+`)
+			(SELECT count(*) FROM links WHERE done_run = `+run+`),
+			NOT `+runOpen(run)+`
 		FROM links l
 		WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id)`+cond, a...).
-		Scan(&q.Todo, &q.Leased, &q.Done)
+		Scan(&q.Todo, &q.Leased, &q.Done, &q.Closed)
 	if err != nil {
 		return QueueState{}, fmt.Errorf("queue of run %d: %w", runID, err)
 	}
@@ -179,4 +185,9 @@ func (s *Store) Remaining(ctx context.Context, runID int64, now time.Time, all b
 // checking it a second time.
 func notChecked(run string) string {
 	return `NOT EXISTS (SELECT 1 FROM checks ck WHERE ck.link_id = l.id AND ck.run_id = ` + run + `)`
+}
+
+// runOpen is true while the run (the parameter run) is running.
+func runOpen(run string) string {
+	return `EXISTS (SELECT 1 FROM runs WHERE id = ` + run + ` AND status = 'running')`
 }
