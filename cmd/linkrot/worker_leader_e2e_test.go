@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -24,19 +23,6 @@ import (
 // no public archive (the tests talk only to fakeweb).
 const queueYAML = "crawler:\n  concurrency: 4\n  per_host: 2\n  per_host_interval: 0s\n  retries: 0\n  robots: false\n" +
 	"archive:\n  enabled: false\n  external:\n    enabled: false\n"
-
-// writeLinkList puts urls into docs/list.txt and adds them.
-func (e *pgE2E) writeLinkList(urls []string) {
-	e.t.Helper()
-	if err := os.MkdirAll(filepath.Join(e.dir, "docs"), 0o755); err != nil {
-		e.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(e.dir, "docs", "list.txt"), []byte("Links\n\n"+strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
-		e.t.Fatal(err)
-	}
-	e.writeConfig()
-	e.run("add")
-}
 
 // follow reads a process's stderr to the end, counting the checks it
 // committed ("msg=checked" at debug), and closes seen when a line holds
@@ -69,7 +55,7 @@ func TestServeLeadsAQueueRun(t *testing.T) {
 	e := newPgE2E(t, "schedule: \"@every 2s\"\n"+queueYAML)
 	e.web.SetLatency(100 * time.Millisecond)
 	urls := e.web.GenerateSites(60, 5)
-	e.writeLinkList(urls)
+	e.addLinks(urls)
 
 	w, wLines := e.startPg("worker", "--follow", "--name", "outside", "--batch", "8")
 	wChecks, _, wDone := follow(wLines, "")
@@ -133,7 +119,7 @@ func TestServeLeadsAQueueRun(t *testing.T) {
 func TestRunOnPostgresWithoutWorkers(t *testing.T) {
 	e := newPgE2E(t, strings.Replace(queueYAML, "enabled: false\n  external", "enabled: true\n  external", 1))
 	urls := e.web.GenerateSites(10, 4)
-	e.writeLinkList(urls)
+	e.addLinks(urls)
 	cmd := e.command("run", "--json")
 	cmd.Env = append(cmd.Env, "LINKROT_DATABASE="+e.db)
 	out, err := cmd.Output()
