@@ -85,6 +85,9 @@ func (r *Runner) runQueue(ctx context.Context, q queueOptions) (Summary, error) 
 			}
 		}
 	}
+	if err := r.pg.Analyze(ctx); err != nil {
+		return Summary{}, err
+	}
 	start := r.now()
 	runID, err := r.cat.BeginRun(ctx, start, q.kind)
 	if err != nil {

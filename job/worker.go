@@ -171,6 +171,8 @@ type worker struct {
 	mu       sync.Mutex
 	held     map[int64]bool // links claimed and not yet completed
 	freed    chan struct{}  // a held link was completed (room to claim more)
+	// completed are links recorded whose leases are still to be ended.
+	completed []int64
 }
 
 // work checks the run's links until its queue is empty or the run is
@@ -312,32 +314,49 @@ func (w *worker) hand(ctx context.Context, l store.DueLink, in chan<- crawler.Re
 	}
 }
 
+// complete notes that a held link's check is recorded. The check's own
+// transaction already marked the link done in the run, so only its lease
+// is left to end: leases are ended a batch at a time (one statement per
+// batch instead of one per link), and the rest by ReleaseAll when the
+// worker leaves the run.
 func (w *worker) complete(ctx context.Context, id int64) error {
-	if err := w.r.pg.Complete(ctx, w.o.Name, w.runID, []int64{id}); err != nil {
-		return err
-	}
 	w.mu.Lock()
 	delete(w.held, id)
+	w.completed = append(w.completed, id)
+	var ids []int64
+	if len(w.completed) >= w.o.Batch {
+		ids, w.completed = w.completed, nil
+	}
 	w.mu.Unlock()
 	select {
 	case w.freed <- struct{}{}:
 	default: // the feed has been told already
 	}
-	return nil
+	if ids == nil {
+		return nil
+	}
+	err := w.r.pg.Complete(ctx, w.o.Name, w.runID, ids)
+	if errors.Is(err, postgres.ErrLeaseLost) {
+		// This worker was too slow and another took some links over: the
+		// only case where a link may be checked twice. Say so, go on.
+		w.r.log.Warn("completing links", "worker", w.o.Name, "err", err)
+		return nil
+	}
+	return err
 }
 
-// room waits until the worker holds fewer than two batches and says how
-// many links to claim. The crawler takes requests into a window of its
+// room waits until the worker holds at most one batch, so that it never
+// holds more than two. The crawler takes requests into a window of its
 // own far larger than its concurrency; claiming as fast as it takes them
 // would lease most of a run to the first worker and leave the others
-// idle.
+// idle. Claiming only whole batches keeps Claims few.
 func (w *worker) room(ctx context.Context) (int, error) {
 	for {
 		w.mu.Lock()
-		n := min(w.o.Batch, 2*w.o.Batch-len(w.held))
+		n := len(w.held)
 		w.mu.Unlock()
-		if n > 0 {
-			return n, nil
+		if n <= w.o.Batch {
+			return w.o.Batch, nil
 		}
 		select {
 		case <-w.freed:

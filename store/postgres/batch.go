@@ -65,20 +65,26 @@ func writeName(c store.CheckRecord) string {
 	return fmt.Sprintf("link %d", c.LinkID)
 }
 
-// recordCheckIn writes one check in tx, locking its link row (FOR UPDATE)
-// so that the state read is the state replaced, as RecordCheck does.
+// recordCheckIn writes one check in tx, locking its link row first so
+// that the state read is the state replaced, as RecordCheck does.
 func recordCheckIn(ctx context.Context, tx pgx.Tx, c store.CheckRecord, row checkRow, setState bool, st stateRow) (int64, error) {
 	linkID := c.LinkID
 	var prevState string
 	var err error
+	// The row is locked by an UPDATE that also marks the link done in the
+	// check's run (done_run), in the same round trip: the shared queue then
+	// never hands out a link whose check is recorded, even when the worker
+	// dies before it completes the link (queue.go).
 	if linkID != 0 {
 		var u string
-		err = tx.QueryRow(ctx, "SELECT url, state FROM links WHERE id = $1 FOR UPDATE", linkID).Scan(&u, &prevState)
+		err = tx.QueryRow(ctx, "UPDATE links SET done_run = COALESCE($2, done_run) WHERE id = $1 RETURNING url, state",
+			linkID, row.runID).Scan(&u, &prevState)
 		if err == nil && c.URL != "" && u != c.URL {
 			return 0, fmt.Errorf("link %d is %s, not %s", linkID, u, c.URL)
 		}
 	} else {
-		err = tx.QueryRow(ctx, "SELECT id, state FROM links WHERE url = $1 FOR UPDATE", c.URL).Scan(&linkID, &prevState)
+		err = tx.QueryRow(ctx, "UPDATE links SET done_run = COALESCE($2, done_run) WHERE url = $1 RETURNING id, state",
+			c.URL, row.runID).Scan(&linkID, &prevState)
 	}
 	if err != nil {
 		return 0, notFound(err)
