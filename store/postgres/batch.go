@@ -66,25 +66,23 @@ func writeName(c store.CheckRecord) string {
 }
 
 // recordCheckIn writes one check in tx, locking its link row first so
-// that the state read is the state replaced, as RecordCheck does.
+// that the state read is the state replaced, as RecordCheck does. The
+// check's row and the link's one update (its new state, if any, and
+// done_run: the link is done in the check's run, so the shared queue
+// never hands it out again in that run, even when its worker dies before
+// Complete; queue.go) are one statement.
 func recordCheckIn(ctx context.Context, tx pgx.Tx, c store.CheckRecord, row checkRow, setState bool, st stateRow) (int64, error) {
 	linkID := c.LinkID
 	var prevState string
 	var err error
-	// The row is locked by an UPDATE that also marks the link done in the
-	// check's run (done_run), in the same round trip: the shared queue then
-	// never hands out a link whose check is recorded, even when the worker
-	// dies before it completes the link (queue.go).
 	if linkID != 0 {
 		var u string
-		err = tx.QueryRow(ctx, "UPDATE links SET done_run = COALESCE($2, done_run) WHERE id = $1 RETURNING url, state",
-			linkID, row.runID).Scan(&u, &prevState)
+		err = tx.QueryRow(ctx, "SELECT url, state FROM links WHERE id = $1 FOR UPDATE", linkID).Scan(&u, &prevState)
 		if err == nil && c.URL != "" && u != c.URL {
 			return 0, fmt.Errorf("link %d is %s, not %s", linkID, u, c.URL)
 		}
 	} else {
-		err = tx.QueryRow(ctx, "UPDATE links SET done_run = COALESCE($2, done_run) WHERE url = $1 RETURNING id, state",
-			c.URL, row.runID).Scan(&linkID, &prevState)
+		err = tx.QueryRow(ctx, "SELECT id, state FROM links WHERE url = $1 FOR UPDATE", c.URL).Scan(&linkID, &prevState)
 	}
 	if err != nil {
 		return 0, notFound(err)
@@ -93,22 +91,24 @@ func recordCheckIn(ctx context.Context, tx pgx.Tx, c store.CheckRecord, row chec
 	if setState {
 		before, after = prevState, string(st.st.State)
 	}
+	set := `done_run = COALESCE(c.run_id, links.done_run)`
+	args := []any{linkID, row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
+		c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, before, after}
+	if setState {
+		set += `, ` + linkStateSet
+		args = append(args, st.st.State, st.st.ConsecutiveFailures, st.firstFailure, st.lastSuccess, st.st.MovedTo, st.next)
+	}
 	var id int64
 	err = tx.QueryRow(ctx, `
-		INSERT INTO checks (link_id, run_id, checked_at, class, status_code, final_url, redirects,
-			method, latency_ms, attempts, error, evidence, pending, state_before, state_after)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-		RETURNING id`,
-		linkID, row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
-		c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, before, after,
-	).Scan(&id)
+		WITH c AS (
+			INSERT INTO checks (link_id, run_id, checked_at, class, status_code, final_url, redirects,
+				method, latency_ms, attempts, error, evidence, pending, state_before, state_after)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			RETURNING id, link_id, run_id, checked_at, class, status_code, error, final_url)
+		UPDATE links SET `+set+` FROM c WHERE links.id = c.link_id
+		RETURNING c.id`, args...).Scan(&id)
 	if err != nil {
 		return 0, err
-	}
-	if setState {
-		if err := setLinkState(ctx, tx, id, st); err != nil {
-			return 0, err
-		}
 	}
 	return id, nil
 }
