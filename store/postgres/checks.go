@@ -85,10 +85,10 @@ func encState(st store.LinkStatus, next time.Time) (stateRow, error) {
 }
 
 // linkStateSet is the SET list that gives a link the state of parameters
-// $16..$21 (state, failures, first failure, last success, moved to, next
-// check; $1..$15 are the check's in recordCheckIn) and its last check from
+// $17..$22 (state, failures, first failure, last success, moved to, next
+// check; $1..$16 are the check's in recordCheckIn) and its last check from
 // c, a row of checks.
-var linkStateSet = stateSet(16)
+var linkStateSet = stateSet(17)
 
 // stateSet is linkStateSet with the state's parameters from $first on.
 func stateSet(first int) string {
@@ -145,20 +145,9 @@ func (s *Store) RecordCheck(ctx context.Context, c store.CheckRecord, state *sto
 }
 
 func (s *Store) recordCheck(ctx context.Context, c store.CheckRecord, row checkRow, setState bool, st stateRow) (int64, error) {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback(ctx)
-
-	// recordCheckIn locks the link row (FOR UPDATE), so the state read is
-	// the state this transaction replaces, even with another worker
-	// writing the same link.
-	id, err := recordCheckIn(ctx, tx, c, row, setState, st)
-	if err != nil {
-		return 0, err
-	}
-	return id, tx.Commit(ctx)
+	// One statement, so its own transaction; it locks the link row
+	// (recordCheckIn).
+	return recordCheckIn(ctx, s.pool, c, row, setState, st)
 }
 
 // ApplyPending implements store.CheckStore.
