@@ -36,16 +36,15 @@ func (r *Runner) CheckDistributed(ctx context.Context, o DistributedOptions) (Su
 	return sum, err
 }
 
-// settleRun applies DESIGN.md's outage rule to every check of the run,
-// whichever worker made it: if most hosts (and enough of them) failed at
-// the network level, the pending checks become network_down; otherwise
-// each is applied to its link. It fills in sum's counts as a run in one
-// process counts them (writer.go's committed).
-func (r *Runner) settleRun(ctx context.Context, runID int64, sum *Summary) error {
+// tallyRun counts every check of the run, whichever worker made it, into
+// a run whose summary starts from sum, as a run in one process counts its
+// checks once committed (writer.go's committed): pending checks are
+// counted as checked, their hosts as failing at the network level.
+func (r *Runner) tallyRun(ctx context.Context, runID int64, sum Summary) (*run, error) {
 	o := Options{}
 	o.defaults()
 	acc := newRun(r.cat, o, runID)
-	acc.sum = *sum
+	acc.sum = sum
 	err := r.cat.RunChecks(ctx, runID, runID, func(c store.RunCheck) error {
 		cls, err := crawler.ParseClass(c.Class)
 		if err != nil {
@@ -68,6 +67,15 @@ func (r *Runner) settleRun(ctx context.Context, runID int64, sum *Summary) error
 		})
 		return nil
 	})
+	return acc, err
+}
+
+// settleRun applies DESIGN.md's outage rule to every check of the run,
+// whichever worker made it: if most hosts (and enough of them) failed at
+// the network level, the pending checks become network_down; otherwise
+// each is applied to its link. It fills in sum's counts (tallyRun).
+func (r *Runner) settleRun(ctx context.Context, runID int64, sum *Summary) error {
+	acc, err := r.tallyRun(ctx, runID, *sum)
 	defer func() { *sum = acc.sum }()
 	if err != nil {
 		return err

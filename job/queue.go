@@ -116,6 +116,13 @@ func (r *Runner) runQueue(ctx context.Context, q queueOptions) (Summary, error) 
 		local.runID, local.run.runID, local.due = runID, runID, due
 		stopped, err := local.workAndWatch(ctx, q.poll)
 		addLocal(&sum, &local.run.sum)
+		if ctx.Err() != nil || err != nil || stopped {
+			// Ended early: the checks made so far are counted, the
+			// pending ones stay pending, as in one process.
+			if acc, terr := r.tallyRun(context.WithoutCancel(ctx), runID, sum); terr == nil {
+				sum = acc.sum
+			}
+		}
 		switch {
 		case ctx.Err() != nil:
 			return finish(store.RunInterrupted, ctx.Err())
