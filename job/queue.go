@@ -111,17 +111,20 @@ func (r *Runner) runQueue(ctx context.Context, q queueOptions) (Summary, error) 
 		}
 		return sum, cause
 	}
+	// A run ended early counts the checks made so far; the pending ones
+	// stay pending, as in one process.
+	tally := func() {
+		if acc, err := r.tallyRun(context.WithoutCancel(ctx), runID, sum); err == nil {
+			sum = acc.sum
+		}
+	}
 	due := start.Add(dueMargin)
 	if local != nil {
 		local.runID, local.run.runID, local.due = runID, runID, due
 		stopped, err := local.workAndWatch(ctx, q.poll)
 		addLocal(&sum, &local.run.sum)
 		if ctx.Err() != nil || err != nil || stopped {
-			// Ended early: the checks made so far are counted, the
-			// pending ones stay pending, as in one process.
-			if acc, terr := r.tallyRun(context.WithoutCancel(ctx), runID, sum); terr == nil {
-				sum = acc.sum
-			}
+			tally()
 		}
 		switch {
 		case ctx.Err() != nil:
@@ -136,8 +139,18 @@ func (r *Runner) runQueue(ctx context.Context, q queueOptions) (Summary, error) 
 	}
 	// Other workers may still hold links (this process's worker returns
 	// once nothing is left to claim); a dead one's come back when their
-	// leases run out, and this process does not claim them, so wait.
+	// leases run out, and this process does not claim them, so wait. A
+	// stop meanwhile closes the run as interrupted: the workers' checks
+	// in flight are still recorded, and the next run checks the rest.
+	var stop <-chan struct{}
+	if q.work != nil {
+		stop = q.work.Stop
+	}
 	for {
+		if stopRequested(stop) {
+			tally()
+			return finish(store.RunInterrupted, ErrStopped)
+		}
 		qs, err := r.pg.Remaining(ctx, runID, due, q.all)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -172,7 +185,7 @@ func (w *worker) workAndWatch(ctx context.Context, poll time.Duration) (stopped 
 		defer func() { stopWatch(); wg.Wait() }()
 	}
 	err = w.work(ctx, w.chk, w.run.opts.Stop)
-	return stopRequested(w.run.opts.Stop), err
+	return w.stopped.Load(), err
 }
 
 // watchQueue moves the progress by the queue's count of links done, every

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/linkrot/linkrot/crawler"
@@ -173,6 +174,7 @@ type worker struct {
 	freed    chan struct{}  // a held link was completed (room to claim more)
 	// completed are links recorded whose leases are still to be ended.
 	completed []int64
+	stopped   atomic.Bool // work's stop ended the feed before the queue was empty
 }
 
 // work checks the run's links until its queue is empty or the run is
@@ -194,12 +196,16 @@ func (w *worker) work(ctx context.Context, chk Checker, stop <-chan struct{}) er
 	}()
 	feedCtx, stopFeed := context.WithCancel(ctx)
 	defer stopFeed()
+	fed := make(chan struct{}) // closed when the feed has returned
 	if stop != nil {
+		// A stop after the feed is done (the run's queue is empty)
+		// changes nothing, as in Check.
 		go func() {
 			select {
 			case <-stop:
+				w.stopped.Store(true)
 				stopFeed()
-			case <-feedCtx.Done():
+			case <-fed:
 			}
 		}()
 	}
@@ -209,6 +215,7 @@ func (w *worker) work(ctx context.Context, chk Checker, stop <-chan struct{}) er
 	in := make(chan crawler.Request, w.o.Batch)
 	feedErr := make(chan error, 1)
 	go func() {
+		defer close(fed)
 		defer close(in)
 		feedErr <- w.feed(feedCtx, in)
 	}()
