@@ -147,10 +147,6 @@ func (r *Runner) runQueue(ctx context.Context, q queueOptions) (Summary, error) 
 		stop = q.work.Stop
 	}
 	for {
-		if stopRequested(stop) {
-			tally()
-			return finish(store.RunInterrupted, ErrStopped)
-		}
 		qs, err := r.pg.Remaining(ctx, runID, due, q.all)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -160,6 +156,10 @@ func (r *Runner) runQueue(ctx context.Context, q queueOptions) (Summary, error) 
 		}
 		if qs.Finished() {
 			break
+		}
+		if stopRequested(stop) {
+			tally()
+			return finish(store.RunInterrupted, ErrStopped)
 		}
 		if err := sleepCtx(ctx, q.poll); err != nil {
 			return finish(store.RunInterrupted, err)
