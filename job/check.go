@@ -175,16 +175,7 @@ func Check(ctx context.Context, cat Catalog, chk Checker, opts Options) (Summary
 	if err != nil {
 		return Summary{}, err
 	}
-	r := &run{cat: cat, opts: opts, runID: runID, inFlight: map[int64]store.DueLink{},
-		hostsTried: map[string]bool{}, hostsNetFail: map[string]bool{}}
-	r.sum.RunID = runID
-	if opts.Drift != nil {
-		if dc, ok := cat.(driftCatalog); ok {
-			r.drift, r.driftCat = opts.Drift, dc
-		} else {
-			opts.Logger.Warn("content verdicts are off: the catalog does not keep them")
-		}
-	}
+	r := newRun(cat, opts, runID)
 	if opts.Verify {
 		if err := r.verifyRepairs(ctx, chk); err != nil {
 			return r.finish(ctx, start, store.RunFailed, err)
@@ -345,30 +336,7 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	defer cancelFeed()
 	// The archive workers, then the writer, start before the feed: the
 	// writer hands captures to them, and the feed writes excluded links.
-	var workers sync.WaitGroup
-	if r.drift != nil {
-		if err := r.loadCopies(ctx); err != nil {
-			return err
-		}
-		// Its queue closes after the content workers', deferred before
-		// them so it runs after: they are what writes to it.
-		finish := r.startDrifts(ctx)
-		defer finish()
-	}
-	if r.opts.Archive != nil || r.drift != nil {
-		// Off the writer: readability and the comparison are CPU work
-		// that would otherwise stall every commit behind one page.
-		r.content = make(chan contentJob, 2)
-		for range 2 {
-			workers.Add(1)
-			go func() {
-				defer workers.Done()
-				for j := range r.content {
-					r.content1(ctx, j)
-				}
-			}()
-		}
-	}
+	waitContent := r.startContent(ctx)
 	fail := func(err error) {
 		r.mu.Lock()
 		if r.recordErr == nil {
@@ -436,10 +404,7 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	ferr := <-feedErr
 	close(r.writes)
 	<-writerDone
-	if r.content != nil {
-		close(r.content)
-		workers.Wait()
-	}
+	waitContent()
 	switch {
 	case r.recordErr != nil:
 		return r.recordErr

@@ -2,7 +2,6 @@ package job
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -28,96 +27,66 @@ func (r *Runner) CheckDistributed(ctx context.Context, o DistributedOptions) (Su
 	if r.pg == nil {
 		return Summary{}, fmt.Errorf("check --distributed: %w", ErrNoPostgres)
 	}
-	if o.Poll <= 0 {
-		o.Poll = time.Second
-	}
 	var sum Summary
 	err := r.locked(ctx, func() error {
-		if err := finishAbandonedRuns(ctx, r.cat, r.now()); err != nil {
-			return err
-		}
-		start := r.now()
-		runID, err := r.cat.BeginRun(ctx, start, KindDistributed)
-		if err != nil {
-			return err
-		}
-		sum.RunID = runID
-		if o.Opened != nil {
-			o.Opened(runID)
-		}
-		finish := func(status store.RunStatus, cause error) error {
-			sum.Status = status
-			sum.Duration = r.now().Sub(start)
-			if s := sum.Duration.Seconds(); s > 0 {
-				sum.ChecksPerS = float64(sum.Checked) / s
-			}
-			if totals, err := r.cat.LinkStateCounts(context.WithoutCancel(ctx)); err == nil {
-				sum.Totals = totals
-			}
-			if err := r.cat.FinishRun(context.WithoutCancel(ctx), runID, r.now(), status, &sum); err != nil && cause == nil {
-				cause = err
-			}
-			return cause
-		}
-		due := start.Add(dueMargin)
-		for {
-			q, err := r.pg.Remaining(ctx, runID, due, false)
-			if err != nil {
-				if ctx.Err() != nil {
-					return finish(store.RunInterrupted, ctx.Err())
-				}
-				return finish(store.RunFailed, err)
-			}
-			if q.Finished() {
-				break
-			}
-			if err := sleepCtx(ctx, o.Poll); err != nil {
-				return finish(store.RunInterrupted, err)
-			}
-		}
-		if err := r.settleRun(ctx, runID, &sum); err != nil {
-			if errors.Is(err, ErrNetworkDown) {
-				return finish(store.RunNetworkDown, err)
-			}
-			return finish(store.RunFailed, err)
-		}
-		return finish(store.RunOK, nil)
+		var err error
+		sum, err = r.runQueue(ctx, queueOptions{kind: KindDistributed, poll: o.Poll, opened: o.Opened})
+		return err
 	})
 	return sum, err
+}
+
+// tallyRun counts every check of the run, whichever worker made it, into
+// a run whose summary starts from sum, as a run in one process counts its
+// checks once committed (writer.go's committed): pending checks are
+// counted as checked, their hosts as failing at the network level.
+func (r *Runner) tallyRun(ctx context.Context, runID int64, sum Summary) (*run, error) {
+	o := Options{}
+	o.defaults()
+	acc := newRun(r.cat, o, runID)
+	acc.sum = sum
+	err := r.cat.RunChecks(ctx, runID, runID, func(c store.RunCheck) error {
+		cls, err := crawler.ParseClass(c.Class)
+		if err != nil {
+			return fmt.Errorf("check %d of run %d: %w", c.ID, runID, err)
+		}
+		if cls == crawler.ClassExcluded {
+			acc.sum.Excluded++ // not fetched: not a check, no host tried
+			return nil
+		}
+		acc.sum.Checked++
+		acc.noteOutcome(c.URL, crawler.Result{Class: cls, Err: c.Error})
+		acc.hostsTried[c.Host] = true
+		if c.Pending {
+			acc.hostsNetFail[c.Host] = true
+			return nil
+		}
+		acc.count(c.StateAfter, crawler.Transition{
+			NewlyDead: c.StateAfter == store.StateDead && c.StateBefore != store.StateDead,
+			Recovered: c.StateBefore == store.StateDead && cls.IsSuccess(),
+		})
+		return nil
+	})
+	return acc, err
 }
 
 // settleRun applies DESIGN.md's outage rule to every check of the run,
 // whichever worker made it: if most hosts (and enough of them) failed at
 // the network level, the pending checks become network_down; otherwise
-// each is applied to its link. It fills in sum's counts.
+// each is applied to its link. It fills in sum's counts (tallyRun).
 func (r *Runner) settleRun(ctx context.Context, runID int64, sum *Summary) error {
-	tried, failed := map[string]bool{}, map[string]bool{}
-	err := r.cat.RunChecks(ctx, runID, runID, func(c store.RunCheck) error {
-		sum.Checked++
-		tried[c.Host] = true
-		if cls, err := crawler.ParseClass(c.Class); err == nil && cls.IsNetworkLevel() {
-			failed[c.Host] = true
-		}
-		if !c.Pending {
-			countState(sum, c.StateAfter)
-			if c.StateAfter == store.StateDead && c.StateBefore != store.StateDead {
-				sum.NewlyDead++
-			}
-		}
-		return nil
-	})
+	acc, err := r.tallyRun(ctx, runID, *sum)
+	defer func() { *sum = acc.sum }()
 	if err != nil {
 		return err
 	}
-	o := Options{}
-	o.defaults()
-	if len(failed) >= o.NetworkDownHosts && len(failed)*2 > len(tried) {
+	if acc.networkDown() {
 		n, err := r.cat.MarkRunNetworkDown(ctx, runID)
 		if err != nil {
 			return err
 		}
-		sum.NetworkDown += n
-		return fmt.Errorf("%w (%d of %d hosts unreachable)", ErrNetworkDown, len(failed), len(tried))
+		acc.sum.NetworkDown += n
+		return fmt.Errorf("%w (%d of %d hosts unreachable)", ErrNetworkDown, len(acc.hostsNetFail), len(acc.hostsTried))
 	}
 	policy := crawler.PolicyFrom(r.cfg.Recheck, r.cfg.DeadAfter)
 	var pending []store.CheckRecord
@@ -134,34 +103,7 @@ func (r *Runner) settleRun(ctx context.Context, runID int64, sum *Summary) error
 			return fmt.Errorf("pending check %d: %w", c.ID, err)
 		}
 		next, at, trans := policy.Next(link.LinkStatus, crawler.Observation{URL: c.URL, Class: cls, FinalURL: c.FinalURL, CheckedAt: c.CheckedAt})
-		if err := r.cat.ApplyPending(ctx, c.ID, next, at); err != nil {
-			return fmt.Errorf("applying a deferred check: %w", err)
-		}
-		countState(sum, next.State)
-		if trans.NewlyDead {
-			sum.NewlyDead++
-		}
-		if trans.Recovered {
-			sum.Recovered++
-		}
+		acc.pending = append(acc.pending, pendingState{checkID: c.ID, state: next, next: at, trans: trans})
 	}
-	return nil
-}
-
-// countState adds one link's state after the run to the summary.
-func countState(sum *Summary, after store.LinkState) {
-	switch after {
-	case store.StateAlive:
-		sum.Alive++
-	case store.StateMoved:
-		sum.Moved++
-	case store.StateSuspect:
-		sum.Suspect++
-	case store.StateDead:
-		sum.Dead++
-	case store.StateBlocked:
-		sum.Blocked++
-	case store.StateExcluded:
-		sum.Excluded++
-	}
+	return acc.applyPending(ctx)
 }

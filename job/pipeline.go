@@ -47,6 +47,10 @@ type PipelineOptions struct {
 	// (LookUpDeadLinks), before the report; Printer hears its warnings.
 	Lookup  bool
 	Printer *ui.Printer
+	// Queue, when set, checks instead of Check in this process: on a
+	// PostgreSQL catalog, run and serve open a run on the shared queue,
+	// which workers on other machines may join (Runner.queueCheck).
+	Queue func(ctx context.Context, opts Options) (Summary, error)
 }
 
 // PipelineResult is what one job did. Check.RunID is 0 when no run began
@@ -137,13 +141,18 @@ func RunPipeline(ctx context.Context, cfg *config.Config, st store.Catalog, p Pi
 	if cfg.Drift.Enabled {
 		drifts = &DriftOptions{Threshold: cfg.Drift.Threshold, Texts: arc}
 	}
-	res.Check, err = Check(ctx, st, chk, Options{
+	opts := Options{
 		All: p.All, Policy: crawler.PolicyFrom(cfg.Recheck, cfg.DeadAfter), Excluder: excluder,
 		Now: p.Now, Owner: p.Owner, Locked: true, Kind: p.Kind, Progress: p.Progress, Logger: p.Logger,
 		Verify: p.Verify, Stop: p.Stop,
 		ActiveHosts: 2 * cfg.Crawler.Concurrency / max(cfg.Crawler.PerHost, 1),
 		Archive:     capturer, UserAgent: cfg.Crawler.UserAgentString(), Drift: drifts,
-	})
+	}
+	if p.Queue != nil {
+		res.Check, err = p.Queue(ctx, opts)
+	} else {
+		res.Check, err = Check(ctx, st, chk, opts)
+	}
 	if res.Check.RunID == 0 {
 		return res, err // nothing ran
 	}

@@ -207,7 +207,9 @@ func (r *Runner) Check(ctx context.Context, o CheckOptions) (PipelineResult, err
 }
 
 // Run is the whole job of `linkrot run` and serve's schedule: rescan the
-// sources, check, archive, look up public copies, report.
+// sources, check, archive, look up public copies, report. On a PostgreSQL
+// catalog the check is a run on the shared queue: this process works it,
+// and `linkrot worker` processes elsewhere may join.
 func (r *Runner) Run(ctx context.Context, kind string, o CheckOptions) (PipelineResult, error) {
 	o.Lookup = true
 	return r.pipeline(ctx, kind, true, o)
@@ -222,10 +224,15 @@ func (r *Runner) pipeline(ctx context.Context, kind string, rescan bool, o Check
 			progress = &lineProgress{out: r.out, told: map[string]bool{}}
 		}
 	}
-	return RunPipeline(ctx, r.cfg, r.cat, PipelineOptions{
+	p := PipelineOptions{
 		Rescan: rescan, All: o.All, Verify: o.Verify, Lookup: o.Lookup, Now: r.now, Owner: r.owner,
 		Kind: kind, Progress: progress, Logger: r.log, Warn: r.warn, Stop: o.Stop, Printer: r.out,
-	})
+	}
+	if rescan {
+		// run (not check) goes through the shared queue on PostgreSQL.
+		p.Queue = r.queueCheck()
+	}
+	return RunPipeline(ctx, r.cfg, r.cat, p)
 }
 
 // barProgress shows a run's progress on the printer's bar, and what the

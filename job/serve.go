@@ -135,8 +135,8 @@ func stopServing(srv *http.Server, s *Scheduler, grace time.Duration, log *slog.
 func (r *Runner) serveRun(ctx context.Context, stop <-chan struct{}, arc *archive.Archiver) (Summary, error) {
 	p := PipelineOptions{
 		Rescan: true, Verify: true, Lookup: true, Now: r.now, Owner: r.owner, Kind: "serve", Logger: r.log, Stop: stop,
-		Printer: r.out,
-		Warn:    func(path string, err error) { r.log.Warn("source file", "path", path, "err", err) },
+		Printer: r.out, Queue: r.queueCheck(),
+		Warn: func(path string, err error) { r.log.Warn("source file", "path", path, "err", err) },
 		Rescanned: func(in ingest.Stats) {
 			r.log.Info("sources rescanned", "documents", in.Documents, "added", in.Added, "updated", in.Updated,
 				"missing", in.Missing, "new_links", in.NewLinks, "warnings", in.Warnings)

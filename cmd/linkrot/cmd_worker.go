@@ -22,14 +22,14 @@ func newWorkerCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker",
 		Short: "Check links from the shared PostgreSQL queue, alongside other workers",
-		Long: "worker claims the due links of the open distributed run (begun by `linkrot check\n" +
-			"--distributed`) in batches from the shared queue of a PostgreSQL catalog, checks them\n" +
-			"and records each check. Run as many as you like, on as many machines: a link is leased\n" +
-			"to one worker at a time, per-host limits hold across all of them, and the links of a\n" +
-			"worker that dies are taken over when its leases run out. It exits when the run has\n" +
-			"nothing left (with --follow it waits for the next run); SIGINT or SIGTERM stops it and\n" +
-			"gives its links back.",
-		Example: "  linkrot check --distributed &\n  linkrot worker\n  linkrot worker --follow",
+		Long: "worker claims the due links of the open queue run (begun by `linkrot run`, serve's\n" +
+			"schedule or `linkrot check --distributed`) in batches from the shared queue of a\n" +
+			"PostgreSQL catalog, checks them and records each check. Run as many as you like, on as\n" +
+			"many machines: a link is leased to one worker at a time, per-host limits hold across\n" +
+			"all of them, and the links of a worker that dies are taken over when its leases run\n" +
+			"out. It exits when the run has nothing left (with --follow it waits for the next run);\n" +
+			"SIGINT or SIGTERM stops it and gives its links back.",
+		Example: "  linkrot worker --follow &\n  linkrot run\n  linkrot check --distributed & linkrot worker",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runWorker(cmd.Context(), opts, g)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -27,7 +28,8 @@ func newPgE2E(t testing.TB, crawlerYAML string) *pgE2E {
 		t.Skip("builds and runs the binary")
 	}
 	db := pgtest.URL(t) // skips first, before the binary is built
-	return &pgE2E{e2e: newE2E(t, crawlerYAML), db: db}
+	// In the configuration too, so that e2e's helpers (addLinks) use it.
+	return &pgE2E{e2e: newE2E(t, fmt.Sprintf("database: %q\n%s", db, crawlerYAML)), db: db}
 }
 
 func (e *pgE2E) run(args ...string) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,14 +36,7 @@ func benchWorkers(b *testing.B, n int) {
 	e := newPgE2E(b, "crawler:\n  concurrency: 8\n  per_host: 4\n  per_host_interval: 0s\n  retries: 0\n  robots: false\n  timeout: 10s\narchive:\n  enabled: false\nlog:\n  level: info\n")
 	e.web.SetLatency(100 * time.Millisecond)
 	urls := e.web.GenerateSites(600, 4)
-	if err := os.MkdirAll(filepath.Join(e.dir, "docs"), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(e.dir, "docs", "list.txt"), []byte("Links\n\n"+strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	e.writeConfig()
-	e.run("add")
+	e.addLinks(urls)
 	coord, coordLines := e.startPg("check", "--distributed")
 	waitLine(b, coordLines, "run 1 open", 30*time.Second)
 

@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -90,14 +88,7 @@ func TestWorkersShareTheQueue(t *testing.T) {
 	e.web.SetLatency(60 * time.Millisecond)
 	e.web.SetLogLimit(100000)
 	urls := e.web.GenerateSites(200, 5)
-	if err := os.MkdirAll(filepath.Join(e.dir, "docs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(e.dir, "docs", "list.txt"), []byte("Links\n\n"+strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e.writeConfig()
-	e.run("add")
+	e.addLinks(urls)
 
 	coord, coordLines := e.startPg("check", "--distributed")
 	waitLine(t, coordLines, "run 1 open", 30*time.Second)
@@ -211,14 +202,7 @@ func TestWorkerStopGivesLinksBack(t *testing.T) {
 	e := newPgE2E(t, "crawler:\n  concurrency: 2\n  per_host: 1\n  retries: 0\n  robots: false\narchive:\n  enabled: false\n")
 	e.web.SetLatency(2 * time.Second)
 	urls := e.web.GenerateSites(20, 2)
-	if err := os.MkdirAll(filepath.Join(e.dir, "docs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(e.dir, "docs", "list.txt"), []byte("Links\n\n"+strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e.writeConfig()
-	e.run("add")
+	e.addLinks(urls)
 	coord, coordLines := e.startPg("check", "--distributed")
 	waitLine(t, coordLines, "run 1 open", 30*time.Second)
 	go func() {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -23,6 +24,14 @@ func (s *Store) RecordChecks(ctx context.Context, ws []store.CheckWrite) ([]int6
 		if rows[i], sts[i], err = encWrite(w); err != nil {
 			return nil, fmt.Errorf("record check of %s: %w", writeName(w.Check), err)
 		}
+	}
+	if len(ws) == 1 {
+		// One statement: its own transaction, without BEGIN and COMMIT.
+		id, err := recordCheckIn(ctx, s.pool, ws[0].Check, rows[0], ws[0].State != nil, sts[0])
+		if err != nil {
+			return nil, fmt.Errorf("record check of %s: %w", writeName(ws[0].Check), err)
+		}
+		return []int64{id}, nil
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -65,44 +74,60 @@ func writeName(c store.CheckRecord) string {
 	return fmt.Sprintf("link %d", c.LinkID)
 }
 
-// recordCheckIn writes one check in tx, locking its link row (FOR UPDATE)
-// so that the state read is the state replaced, as RecordCheck does.
-func recordCheckIn(ctx context.Context, tx pgx.Tx, c store.CheckRecord, row checkRow, setState bool, st stateRow) (int64, error) {
-	linkID := c.LinkID
-	var prevState string
-	var err error
-	if linkID != 0 {
+// queryRower is what recordCheckIn runs on: a transaction (a batch), or
+// the pool (one check, its own transaction).
+type queryRower interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// recordCheckIn writes one check, in one statement: it locks the link row
+// first (FOR UPDATE, so the state read is the state replaced, even with
+// another worker writing the link), inserts the check and updates the
+// link once: its new state, if any, and done_run (the link is done in
+// the check's run, so the shared queue never hands it out again in that
+// run, even when its worker dies before Complete; queue.go).
+func recordCheckIn(ctx context.Context, q queryRower, c store.CheckRecord, row checkRow, setState bool, st stateRow) (int64, error) {
+	args := []any{row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
+		c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, setState}
+	var after string
+	if setState {
+		after = string(st.st.State)
+	}
+	args = append(args, after)
+	// $15 finds the link: its id, or (LinkID 0) its URL; $16 is the URL a
+	// caller that gave both expects.
+	find := `l.id = $15 AND ($16 = '' OR l.url = $16)`
+	args = append(args, c.LinkID, c.URL)
+	if c.LinkID == 0 {
+		find = `l.url = $15 AND $16 = $16` // $16 is unused here but must be typed
+		args[len(args)-2] = c.URL
+	}
+	set := `done_run = COALESCE(c.run_id, links.done_run)`
+	if setState {
+		set += `, ` + linkStateSet
+		args = append(args, st.st.State, st.st.ConsecutiveFailures, st.firstFailure, st.lastSuccess, st.st.MovedTo, st.next)
+	}
+	var id int64
+	err := q.QueryRow(ctx, `
+		WITH old AS (SELECT l.id, l.state FROM links l WHERE `+find+` FOR UPDATE),
+		c AS (
+			INSERT INTO checks (link_id, run_id, checked_at, class, status_code, final_url, redirects,
+				method, latency_ms, attempts, error, evidence, pending, state_before, state_after)
+			SELECT old.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+				CASE WHEN $13::boolean THEN old.state ELSE '' END, $14
+			FROM old
+			RETURNING id, link_id, run_id, checked_at, class, status_code, error, final_url)
+		UPDATE links SET `+set+` FROM c WHERE links.id = c.link_id
+		RETURNING c.id`, args...).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) && c.LinkID != 0 && c.URL != "" {
+		// Not found, or found under another URL: say which.
 		var u string
-		err = tx.QueryRow(ctx, "SELECT url, state FROM links WHERE id = $1 FOR UPDATE", linkID).Scan(&u, &prevState)
-		if err == nil && c.URL != "" && u != c.URL {
-			return 0, fmt.Errorf("link %d is %s, not %s", linkID, u, c.URL)
+		if q.QueryRow(ctx, `SELECT url FROM links WHERE id = $1`, c.LinkID).Scan(&u) == nil {
+			return 0, fmt.Errorf("link %d is %s, not %s", c.LinkID, u, c.URL)
 		}
-	} else {
-		err = tx.QueryRow(ctx, "SELECT id, state FROM links WHERE url = $1 FOR UPDATE", c.URL).Scan(&linkID, &prevState)
 	}
 	if err != nil {
 		return 0, notFound(err)
-	}
-	var before, after string
-	if setState {
-		before, after = prevState, string(st.st.State)
-	}
-	var id int64
-	err = tx.QueryRow(ctx, `
-		INSERT INTO checks (link_id, run_id, checked_at, class, status_code, final_url, redirects,
-			method, latency_ms, attempts, error, evidence, pending, state_before, state_after)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-		RETURNING id`,
-		linkID, row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
-		c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, before, after,
-	).Scan(&id)
-	if err != nil {
-		return 0, err
-	}
-	if setState {
-		if err := setLinkState(ctx, tx, id, st); err != nil {
-			return 0, err
-		}
 	}
 	return id, nil
 }

@@ -84,20 +84,31 @@ func encState(st store.LinkStatus, next time.Time) (stateRow, error) {
 	return r, nil
 }
 
+// linkStateSet is the SET list that gives a link the state of parameters
+// $17..$22 (state, failures, first failure, last success, moved to, next
+// check; $1..$16 are the check's in recordCheckIn) and its last check from
+// c, a row of checks.
+var linkStateSet = stateSet(17)
+
+// stateSet is linkStateSet with the state's parameters from $first on.
+func stateSet(first int) string {
+	p := func(i int) string { return fmt.Sprintf("$%d", first+i) }
+	return `state = ` + p(0) + `, consecutive_failures = ` + p(1) + `, first_failure = ` + p(2) +
+		`, last_success = ` + p(3) + `, moved_to = ` + p(4) + `, next_check = COALESCE(` + p(5) + `, c.checked_at),
+		last_checked = c.checked_at, last_class = c.class, last_status = c.status_code,
+		last_error = c.error, final_url = c.final_url`
+}
+
 // setLinkState writes a link's state and, as its last check, check
 // checkID. A zero next check is stored as the check's time, so the link
 // is due at once. Leases are left alone: ending them is the queue's
 // business (Complete), which knows the run.
 func setLinkState(ctx context.Context, tx pgx.Tx, checkID int64, r stateRow) error {
 	tag, err := tx.Exec(ctx, `
-		UPDATE links SET
-			state = $1, consecutive_failures = $2, first_failure = $3, last_success = $4, moved_to = $5,
-			next_check = COALESCE($6, c.checked_at),
-			last_checked = c.checked_at, last_class = c.class, last_status = c.status_code,
-			last_error = c.error, final_url = c.final_url
-		FROM (SELECT link_id, checked_at, class, status_code, error, final_url FROM checks WHERE id = $7) AS c
+		UPDATE links SET `+stateSet(2)+`
+		FROM (SELECT link_id, checked_at, class, status_code, error, final_url FROM checks WHERE id = $1) AS c
 		WHERE links.id = c.link_id`,
-		r.st.State, r.st.ConsecutiveFailures, r.firstFailure, r.lastSuccess, r.st.MovedTo, r.next, checkID)
+		checkID, r.st.State, r.st.ConsecutiveFailures, r.firstFailure, r.lastSuccess, r.st.MovedTo, r.next)
 	if err != nil {
 		return err
 	}
@@ -134,20 +145,9 @@ func (s *Store) RecordCheck(ctx context.Context, c store.CheckRecord, state *sto
 }
 
 func (s *Store) recordCheck(ctx context.Context, c store.CheckRecord, row checkRow, setState bool, st stateRow) (int64, error) {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback(ctx)
-
-	// recordCheckIn locks the link row (FOR UPDATE), so the state read is
-	// the state this transaction replaces, even with another worker
-	// writing the same link.
-	id, err := recordCheckIn(ctx, tx, c, row, setState, st)
-	if err != nil {
-		return 0, err
-	}
-	return id, tx.Commit(ctx)
+	// One statement, so its own transaction; it locks the link row
+	// (recordCheckIn).
+	return recordCheckIn(ctx, s.pool, c, row, setState, st)
 }
 
 // ApplyPending implements store.CheckStore.

@@ -18,8 +18,10 @@ import (
 // and leases them to the worker until a time on the database's clock.
 // A worker that dies stops renewing its leases (Extend); when they run
 // out, the next Claim by any worker takes those links over, so none is
-// skipped. Complete marks a link done for the run, so none is checked
-// twice even when its check left it due (a pending check).
+// skipped. Recording a check marks its link done for the run (done_run,
+// in the check's own transaction), so none is checked twice, even when
+// its check left it due (a pending check) or its worker died before
+// Complete; Complete ends the lease.
 
 // ErrLeaseLost matches (errors.Is) the error of Extend and Complete when
 // some of the worker's leases had run out and another worker took the
@@ -38,7 +40,8 @@ type ClaimQuery struct {
 
 // Claim leases to q.Worker up to q.Limit links that are due (as DueLinks
 // defines it), not yet done in q.RunID and not leased to anyone (or whose
-// lease ran out), in DueLinks order.
+// lease ran out), in DueLinks order. A run no longer running (its
+// coordinator stopped, failed or was replaced) has nothing to claim.
 func (s *Store) Claim(ctx context.Context, q ClaimQuery) ([]store.DueLink, error) {
 	what := fmt.Sprintf("claim links for %s in run %d", q.Worker, q.RunID)
 	if q.Worker == "" || q.RunID == 0 || q.Limit <= 0 || q.Lease <= 0 {
@@ -51,19 +54,22 @@ func (s *Store) Claim(ctx context.Context, q ClaimQuery) ([]store.DueLink, error
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	// clock_timestamp, not now(): now() is when the transaction began,
-	// which can be long before the row locks were granted.
+	// which can be long before the row locks were granted. The UPDATE
+	// finds the batch by = ANY of an array, so it reads the batch's rows
+	// by key whatever the planner thinks of joining a CTE.
 	rows, err := s.pool.Query(ctx, `
 		WITH c AS (
 			SELECT l.id FROM links l
 			WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id)`+cond+`
-				AND l.done_run IS DISTINCT FROM `+run+` AND `+notChecked(run)+`
+				AND l.done_run IS DISTINCT FROM `+run+`
 				AND (l.lease_until IS NULL OR l.lease_until < clock_timestamp())
+				AND `+runOpen(run)+`
 			ORDER BY l.next_check, l.id
 			LIMIT `+a.add(q.Limit)+`
 			FOR UPDATE OF l SKIP LOCKED)
 		UPDATE links l SET claimed_by = `+worker+`,
 			lease_until = clock_timestamp() + `+a.add(q.Lease)+`
-		FROM c WHERE l.id = c.id
+		WHERE l.id = ANY (ARRAY(SELECT id FROM c))
 		RETURNING `+dueLinkColumns, a...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -144,6 +150,9 @@ type QueueState struct {
 	Todo   int // due, not done in the run, not leased: claimable now
 	Leased int // due, not done, under a live lease: being checked
 	Done   int // done in the run (due or not since)
+	// Closed: the run is no longer running (stopped, failed, or closed
+	// as abandoned), so nothing more is claimed from it.
+	Closed bool
 }
 
 // Finished reports whether nothing is left to claim or being checked.
@@ -159,24 +168,35 @@ func (s *Store) Remaining(ctx context.Context, runID int64, now time.Time, all b
 	}
 	var q QueueState
 	err = s.pool.QueryRow(ctx, `SELECT
-			count(*) FILTER (WHERE l.done_run IS DISTINCT FROM `+run+` AND `+notChecked(run)+`
+			count(*) FILTER (WHERE l.done_run IS DISTINCT FROM `+run+`
 				AND (l.lease_until IS NULL OR l.lease_until < clock_timestamp())),
-			count(*) FILTER (WHERE l.done_run IS DISTINCT FROM `+run+` AND `+notChecked(run)+`
-				AND l.lease_until >= clock_timestamp()),
-			(SELECT count(*) FROM links WHERE done_run = `+run+`)
+			count(*) FILTER (WHERE l.done_run IS DISTINCT FROM `+run+` AND l.lease_until >= clock_timestamp()),
+			(SELECT count(*) FROM links WHERE done_run = `+run+`),
+			NOT `+runOpen(run)+`
 		FROM links l
 		WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id)`+cond, a...).
-		Scan(&q.Todo, &q.Leased, &q.Done)
+		Scan(&q.Todo, &q.Leased, &q.Done, &q.Closed)
 	if err != nil {
 		return QueueState{}, fmt.Errorf("queue of run %d: %w", runID, err)
 	}
 	return q, nil
 }
 
-// notChecked is true for a link with no check recorded in the run (the
-// parameter run). A worker killed between recording a check and Complete
-// leaves the link undone but checked; this keeps the next worker from
-// checking it a second time.
-func notChecked(run string) string {
-	return `NOT EXISTS (SELECT 1 FROM checks ck WHERE ck.link_id = l.id AND ck.run_id = ` + run + `)`
+// runOpen is true while the run (the parameter run) is running.
+func runOpen(run string) string {
+	return `EXISTS (SELECT 1 FROM runs WHERE id = ` + run + ` AND status = 'running')`
+}
+
+// Analyze refreshes the planner's statistics of the tables the queue's
+// statements read. Claim picks the first due links in next_check order;
+// on statistics older than the catalog's last big change (a first run
+// after `add` or migrate-store, before autovacuum came by) the planner
+// reads every present link and sorts them instead, for every Claim. A
+// coordinator calls it once as it opens a run; it samples at most a few
+// tens of thousands of rows per table, whatever the catalog's size.
+func (s *Store) Analyze(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, `ANALYZE links, occurrences, documents, checks, host_slots`); err != nil {
+		return fmt.Errorf("refreshing the planner's statistics: %w", err)
+	}
+	return nil
 }

@@ -390,3 +390,44 @@ func TestClaimAllAndNotDue(t *testing.T) {
 		t.Error("claim without a worker name accepted")
 	}
 }
+
+// TestClosedRunHandsOutNothing: once the run is no longer running (its
+// coordinator stopped or failed), Claim takes nothing more from it and
+// Remaining says it is closed, so workers leave it; a recorded check
+// marks its link done in the run even before Complete.
+func TestClosedRunHandsOutNothing(t *testing.T) {
+	cs := clients(t, 1)
+	s := cs[0]
+	seed(t, s, 6, 2)
+	ctx := t.Context()
+	now := t0.Add(time.Hour)
+	run, err := s.BeginRun(ctx, now, "serve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Claim(ctx, postgres.ClaimQuery{Worker: "w", RunID: run, Now: now, Limit: 2, Lease: time.Minute})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("claim: %d links, %v", len(got), err)
+	}
+	// Recorded but not completed (a worker killed in between): done.
+	if _, err := s.RecordCheck(ctx, store.CheckRecord{LinkID: got[0].ID, RunID: run, CheckedAt: now, Class: "ok"},
+		&store.LinkStatus{State: store.StateAlive, LastSuccess: now}, now.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseAll(ctx, "w"); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := s.Remaining(ctx, run, now, false); err != nil || q.Todo != 5 || q.Leased != 0 || q.Done != 1 || q.Closed {
+		t.Errorf("queue of the open run: %+v, %v; want 5 to do, 1 done", q, err)
+	}
+	if err := s.FinishRun(ctx, run, now.Add(time.Minute), store.RunInterrupted, nil); err != nil {
+		t.Fatal(err)
+	}
+	more, err := s.Claim(ctx, postgres.ClaimQuery{Worker: "w", RunID: run, Now: now, Limit: 10, Lease: time.Minute})
+	if err != nil || len(more) != 0 {
+		t.Errorf("claim from a closed run: %d links, %v; want none", len(more), err)
+	}
+	if q, err := s.Remaining(ctx, run, now, false); err != nil || !q.Closed || q.Todo != 5 {
+		t.Errorf("queue of the closed run: %+v, %v; want closed with 5 left", q, err)
+	}
+}
