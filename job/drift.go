@@ -7,6 +7,7 @@ package job
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"mime"
 	"net/url"
@@ -41,8 +42,9 @@ type driftCatalog interface {
 	RecordDrift(ctx context.Context, d store.Drift) error
 }
 
-// goodCopies is the cheaper way to the reference candidates; *store.SQLite
-// has it, other catalogs are read through Snapshots.
+// goodCopies is the cheaper way to the reference candidates; both stores
+// have it (store.DriftStore), and a catalog without it is read through
+// Snapshots.
 type goodCopies interface {
 	GoodSnapshotsBefore(ctx context.Context, linkID int64, t time.Time, fn func(store.Snapshot) error) error
 	LinksWithGoodCopies(ctx context.Context, fn func(linkID int64) error) error
@@ -51,6 +53,10 @@ type goodCopies interface {
 // idSet is a set of link IDs as a bitmap: IDs are dense, so a million
 // links cost 128 KiB.
 type idSet []uint64
+
+// maxBitmapID bounds the bitmap at 16 MiB: a catalog whose IDs run past
+// it (sequences that jumped) does without the set.
+const maxBitmapID = 1 << 27
 
 func (s *idSet) add(id int64) {
 	if id < 0 {
@@ -77,7 +83,18 @@ func (r *run) loadCopies(ctx context.Context) error {
 		return nil
 	}
 	var set idSet
-	if err := g.LinksWithGoodCopies(ctx, func(id int64) error { set.add(id); return nil }); err != nil {
+	errSparse := errors.New("link IDs too sparse for a bitmap")
+	err := g.LinksWithGoodCopies(ctx, func(id int64) error {
+		if id > maxBitmapID {
+			return errSparse
+		}
+		set.add(id)
+		return nil
+	})
+	if errors.Is(err, errSparse) {
+		return nil // every page asks for its copies instead
+	}
+	if err != nil {
 		return err
 	}
 	r.copies = &set
@@ -180,7 +197,7 @@ func (r *run) judge(ctx context.Context, j contentJob) (store.Drift, archive.Pag
 		d.Similarity = v.Similarity
 		d.ReferenceSnapshotID = ref.ID
 	}
-	r.saveDrift(d)
+	r.saveDrift(ctx, d)
 	return d, pt, nil
 }
 

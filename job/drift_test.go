@@ -453,3 +453,26 @@ func TestDriftReferenceIsTheCitedCopy(t *testing.T) {
 		}
 	}
 }
+
+func TestIDSet(t *testing.T) {
+	t.Parallel()
+	var s idSet
+	in := []int64{0, 1, 63, 64, 65, 1000, 4096}
+	for _, id := range in {
+		s.add(id)
+	}
+	s.add(-5) // ignored
+	for _, id := range in {
+		if !s.has(id) {
+			t.Errorf("has(%d) = false after add", id)
+		}
+	}
+	for _, id := range []int64{-5, 2, 62, 66, 999, 4095, 4097, 1 << 40} {
+		if s.has(id) {
+			t.Errorf("has(%d) = true, never added", id)
+		}
+	}
+	if len(s) != 4096/64+1 {
+		t.Errorf("bitmap of %d words for a largest ID of 4096", len(s))
+	}
+}

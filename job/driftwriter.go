@@ -12,8 +12,8 @@ import (
 	"github.com/linkrot/linkrot/store"
 )
 
-// driftBatcher is a catalog that stores several verdicts in one
-// transaction; *store.SQLite is one. Others get one RecordDrift each.
+// driftBatcher is a catalog that stores several verdicts at once (both
+// stores are); any other gets one RecordDrift each.
 type driftBatcher interface {
 	RecordDrifts(ctx context.Context, ds []store.Drift) error
 }
@@ -33,8 +33,15 @@ func (r *run) startDrifts(ctx context.Context) (finish func()) {
 	}
 }
 
-// saveDrift queues one verdict for its batch.
-func (r *run) saveDrift(d store.Drift) { r.drifts <- d }
+// saveDrift queues one verdict for its batch; with no writer started it
+// stores the verdict at once.
+func (r *run) saveDrift(ctx context.Context, d store.Drift) {
+	if r.drifts == nil {
+		r.storeDrifts(ctx, []store.Drift{d})
+		return
+	}
+	r.drifts <- d
+}
 
 func (r *run) driftLoop(ctx context.Context, in <-chan store.Drift) {
 	var batch []store.Drift
