@@ -54,6 +54,16 @@ func VisibleText(body []byte, contentType string) PageText {
 	return PageText{Title: title, Text: text}
 }
 
+// VisibleWords is VisibleText read from the token stream, without
+// building a tree: the same title and the same words in the same order,
+// but lines may also break where a block starts. For verdicts that read
+// words only (the replaced rules, which collapse white space); a drift
+// comparison, whose furniture rules read lines, takes VisibleText.
+func VisibleWords(body []byte, contentType string) PageText {
+	title, text := visibleTokens(decodeText(body, contentType, true))
+	return PageText{Title: title, Text: text}
+}
+
 // visibleText is the text a reader would see, one line per block, without
 // scripts, styles or templates.
 func visibleText(body []byte) (title, text string) {

@@ -41,6 +41,20 @@ func BenchmarkVisibleText(b *testing.B) {
 	reportPerKPages(b, cpu0)
 }
 
+// BenchmarkVisibleWords is the token reading the replaced rules take.
+func BenchmarkVisibleWords(b *testing.B) {
+	body, _ := drift30KBPage()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		if pt := VisibleWords(body, "text/html; charset=utf-8"); pt.Title == "" {
+			b.Fatal("no title")
+		}
+	}
+	reportPerKPages(b, cpu0)
+}
+
 func drift30KBPage() ([]byte, *url.URL) {
 	var p strings.Builder
 	p.WriteString(`<!doctype html><html><head><title>A long article</title><script>var a=1;</script></head><body>

@@ -178,8 +178,8 @@ func (r *run) judge(ctx context.Context, j contentJob) (store.Drift, archive.Pag
 		pt = archive.ReadableText(res.HTML, ct, u)
 	} else {
 		// Nothing to compare with: the replaced rules read titles and
-		// short texts, which the cheap reading gives.
-		pt = archive.VisibleText(res.HTML, ct)
+		// words, which the cheapest reading gives.
+		pt = archive.VisibleWords(res.HTML, ct)
 	}
 	page := drift.Page{CitedURL: j.url, FinalURL: final, Title: pt.Title, Text: pt.Text,
 		RefText: refText, Truncated: res.HTMLTruncated}

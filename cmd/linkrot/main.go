@@ -41,6 +41,7 @@ type globals struct {
 	now        func() time.Time // the clock; tests set it
 
 	cpuProfile  string
+	memProfile  string
 	stopProfile func()
 }
 
@@ -95,6 +96,9 @@ func newRootCmd(g *globals) *cobra.Command {
 	// A CPU profile of any command, for benchmarks; hidden from help.
 	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
 	_ = root.PersistentFlags().MarkHidden("cpuprofile")
+	// What a command allocated (the "allocs" profile), written when it ends.
+	root.PersistentFlags().StringVar(&g.memProfile, "memprofile", "", "write an allocation profile to `FILE`")
+	_ = root.PersistentFlags().MarkHidden("memprofile")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if g.cpuProfile == "" {
 			return nil
@@ -109,6 +113,12 @@ func newRootCmd(g *globals) *cobra.Command {
 	root.PersistentPostRun = func(cmd *cobra.Command, args []string) {
 		if g.stopProfile != nil {
 			g.stopProfile()
+		}
+		if g.memProfile != "" {
+			if f, err := os.Create(g.memProfile); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
 		}
 	}
 	root.AddCommand(newAddCmd(g), newLinksCmd(g), newExtractCmd(g), newCheckCmd(g), newHistoryCmd(g), newSnapshotsCmd(g), newRestoreCmd(g), newVerifyCmd(g))

@@ -1,0 +1,69 @@
+package archive
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// visiblePages are pages whose visible words the token reading must give
+// exactly as the tree walk does.
+var visiblePages = []string{
+	`<html><head><title>Buy this domain</title><meta charset="utf-8"><style>p{}</style></head><body><div class="x"><p>This domain <b>may</b> be for sale.</p><p>Inquire &amp; offer</p></div><script>var a = "<p>not text</p>";</script></body></html>`,
+	`<!doctype html><title>Sign in | Example News</title><form><label>Email</label><input name=e><label>Password</label><button>Log in</button></form><noscript>enable scripts</noscript>`,
+	`<html><body><h1>Harbour works</h1><ul><li>one<li>two</ul><table><tr><td>a<td>b</table><p>The council voted on Tuesday.<br>Second line</p><template><p>hidden</p></template><svg><text>svg text</text></svg></body></html>`,
+	`<p>no head, no body: a bare fragment with <i>inline</i> markup`,
+	`<html><head><title>T &amp; C</title></head><body>` + strings.Repeat("<p>lorem ipsum dolor</p>", 50) + `</body></html>`,
+	`<html><head><title>Unclosed</title><body><article><header>Kicker</header><p>Text in an article<aside>related</aside></article>`,
+}
+
+func TestVisibleTokensMatchTheTreeWalk(t *testing.T) {
+	t.Parallel()
+	for i, page := range visiblePages {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			wantTitle, wantText := visibleText([]byte(page))
+			title, text := visibleTokens([]byte(page))
+			if title != wantTitle {
+				t.Errorf("title %q, the tree walk gives %q", title, wantTitle)
+			}
+			if got, want := strings.Fields(text), strings.Fields(wantText); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("words\n%q\nthe tree walk gives\n%q", got, want)
+			}
+		})
+	}
+}
+
+func TestVisibleTokensBounded(t *testing.T) {
+	t.Parallel()
+	_, text := visibleTokens([]byte("<div>" + strings.Repeat("lorem ipsum ", 20000) + "</div>"))
+	if len(text) > maxVisibleText+1 {
+		t.Errorf("visible text of %d bytes, bound %d", len(text), maxVisibleText)
+	}
+}
+
+// FuzzVisibleTokens: no panic, the bound holds, and a page in valid UTF-8
+// gives valid UTF-8. Seeds are visiblePages and testdata/fuzz.
+func FuzzVisibleTokens(f *testing.F) {
+	for _, p := range visiblePages {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, page string) {
+		title, text := visibleTokens([]byte(page))
+		if len(text) > maxVisibleText+1 {
+			t.Fatalf("text of %d bytes", len(text))
+		}
+		if utf8.ValidString(page) && (!utf8.ValidString(title) || !utf8.ValidString(text)) {
+			t.Fatalf("invalid UTF-8 out of a valid page: %q, %q", title, text)
+		}
+	})
+}
+
+func TestVisibleWords(t *testing.T) {
+	t.Parallel()
+	body := []byte("<html><head><title>Sign in</title><meta charset=\"windows-1252\"></head><body><p>Caf\xe9 members only</p><script>x()</script></body></html>")
+	pt := VisibleWords(body, "text/html")
+	if pt.Title != "Sign in" || pt.Article || strings.TrimSpace(pt.Text) != "Café members only" {
+		t.Errorf("VisibleWords = %+v", pt)
+	}
+}
