@@ -3,6 +3,8 @@ package archive
 import (
 	"bytes"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -96,20 +98,39 @@ func visibleTokens(body []byte) (title, text string) {
 	return finishVisible(titleB.String(), b.String())
 }
 
-// appendWords adds raw's words to b, one space between words and before
-// the first unless b is empty or ends a line.
+// appendWords adds raw's words (as bytes.Fields splits them, without its
+// slice) to b, one space between words and before the first unless b is
+// empty or ends a line.
 func appendWords(b *strings.Builder, raw []byte) {
-	for _, w := range bytes.Fields(raw) {
-		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
-			b.WriteByte(' ')
+	start := -1 // start of the word being read
+	for i := 0; i <= len(raw); {
+		space, size := true, 1
+		if i < len(raw) {
+			r := rune(raw[i])
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRune(raw[i:])
+			}
+			space = unicode.IsSpace(r)
 		}
-		b.Write(w)
+		switch {
+		case !space && start < 0:
+			start = i
+		case space && start >= 0:
+			if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") {
+				b.WriteByte(' ')
+			}
+			b.Write(raw[start:i])
+			start = -1
+		}
+		i += size
 	}
 }
 
+// finishVisible bounds the text; its lines are already without blanks
+// and runs of spaces, which is all tidyText would add for words.
 func finishVisible(title, text string) (string, string) {
 	if len(text) > maxVisibleText {
 		text = strings.ToValidUTF8(text[:maxVisibleText], "")
 	}
-	return strings.Join(strings.Fields(title), " "), tidyText(text)
+	return strings.Join(strings.Fields(title), " "), text
 }

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -66,4 +67,22 @@ func TestVisibleWords(t *testing.T) {
 	if pt.Title != "Sign in" || pt.Article || strings.TrimSpace(pt.Text) != "Café members only" {
 		t.Errorf("VisibleWords = %+v", pt)
 	}
+}
+
+// FuzzAppendWords holds appendWords to bytes.Fields, which it replaces.
+func FuzzAppendWords(f *testing.F) {
+	for _, s := range []string{"", "  a  b\t\nc ", "caf\xc3\xa9\u00a0x\u2003y", "\xff\xfe a", "one"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b strings.Builder
+		appendWords(&b, []byte(s))
+		var want []string
+		for _, w := range bytes.Fields([]byte(s)) {
+			want = append(want, string(w))
+		}
+		if got := b.String(); got != strings.Join(want, " ") {
+			t.Errorf("appendWords(%q) = %q, want %q", s, got, strings.Join(want, " "))
+		}
+	})
 }
