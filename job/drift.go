@@ -35,19 +35,14 @@ type SnapshotTexts interface {
 }
 
 // driftCatalog is what content verdicts need of the catalog beyond
-// Catalog; *store.SQLite has it.
+// Catalog: store.DriftStore's part that both stores have.
 type driftCatalog interface {
 	LinkOccurrences(ctx context.Context, url string, fn func(store.LinkOccurrence) error) error
-	Snapshots(ctx context.Context, linkURL string, fn func(store.Snapshot) error) error
-	RecordDrift(ctx context.Context, d store.Drift) error
-}
-
-// goodCopies is the cheaper way to the reference candidates; both stores
-// have it (store.DriftStore), and a catalog without it is read through
-// Snapshots.
-type goodCopies interface {
+	// The reference candidates, by link ID and filtered in SQL, and the
+	// links that have any (loadCopies).
 	GoodSnapshotsBefore(ctx context.Context, linkID int64, t time.Time, fn func(store.Snapshot) error) error
 	LinksWithGoodCopies(ctx context.Context, fn func(linkID int64) error) error
+	RecordDrifts(ctx context.Context, ds []store.Drift) error
 }
 
 // idSet is a set of link IDs as a bitmap: IDs are dense, so a million
@@ -78,13 +73,12 @@ func (s idSet) has(id int64) bool {
 // reference is always a copy captured before the check, so one made
 // during this run never is one, and the set stays exact for the run.
 func (r *run) loadCopies(ctx context.Context) error {
-	g, ok := r.driftCat.(goodCopies)
-	if !ok || r.drift.Texts == nil {
+	if r.drift.Texts == nil {
 		return nil
 	}
 	var set idSet
 	errSparse := errors.New("link IDs too sparse for a bitmap")
-	err := g.LinksWithGoodCopies(ctx, func(id int64) error {
+	err := r.driftCat.LinksWithGoodCopies(ctx, func(id int64) error {
 		if id > maxBitmapID {
 			return errSparse
 		}
@@ -206,7 +200,7 @@ func (r *run) judge(ctx context.Context, j contentJob) (store.Drift, archive.Pag
 // check may store), the one nearest before the earliest citation, else
 // the first. "" when there is none or it has no text.
 func (r *run) referenceText(ctx context.Context, linkID int64, linkURL string, checkedAt time.Time) (store.Snapshot, string, error) {
-	if r.drift.Texts == nil || r.copies != nil && linkID != 0 && !r.copies.has(linkID) {
+	if r.drift.Texts == nil || r.copies != nil && !r.copies.has(linkID) {
 		return store.Snapshot{}, "", nil
 	}
 	var copies []store.Snapshot
@@ -216,12 +210,7 @@ func (r *run) referenceText(ctx context.Context, linkID int64, linkURL string, c
 		}
 		return nil
 	}
-	var err error
-	if g, ok := r.driftCat.(goodCopies); ok && linkID != 0 {
-		err = g.GoodSnapshotsBefore(ctx, linkID, checkedAt, keep)
-	} else {
-		err = r.driftCat.Snapshots(ctx, linkURL, keep)
-	}
+	err := r.driftCat.GoodSnapshotsBefore(ctx, linkID, checkedAt, keep)
 	if err != nil || len(copies) == 0 {
 		return store.Snapshot{}, "", err
 	}

@@ -59,6 +59,7 @@ func BenchmarkContentVerdict(b *testing.B) {
 	}
 	header := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
 	pages := make([][]byte, links)
+	linkIDs := make([]int64, links)
 	for i, o := range occs {
 		a := newArticle(rng, i)
 		for range 20 { // about 10 KB of text, as a long article
@@ -68,6 +69,7 @@ func BenchmarkContentVerdict(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		linkIDs[i] = l.ID
 		if _, _, err := arc.Capture(ctx, l.ID, archive.Response{URL: o.URL, Status: 200, Header: header, Body: []byte(a.html()), FetchedAt: t0}); err != nil {
 			b.Fatal(err)
 		}
@@ -96,7 +98,7 @@ func BenchmarkContentVerdict(b *testing.B) {
 				k := i % links
 				i++
 				res := crawler.Result{URL: occs[k].URL, Class: crawler.ClassOK, Status: 200, Header: header, HTML: pages[k], CheckedAt: checkAt}
-				d, _, err := r.judge(ctx, contentJob{checkID: checkIDs[k], url: occs[k].URL, res: res})
+				d, _, err := r.judge(ctx, contentJob{linkID: linkIDs[k], checkID: checkIDs[k], url: occs[k].URL, res: res})
 				if err != nil {
 					b.Fatal(err)
 				}

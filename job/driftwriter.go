@@ -12,12 +12,6 @@ import (
 	"github.com/linkrot/linkrot/store"
 )
 
-// driftBatcher is a catalog that stores several verdicts at once (both
-// stores are); any other gets one RecordDrift each.
-type driftBatcher interface {
-	RecordDrifts(ctx context.Context, ds []store.Drift) error
-}
-
 // startDrifts starts the goroutine that stores what saveDrift is given;
 // the returned func closes the queue and waits for the last commit.
 func (r *run) startDrifts(ctx context.Context) (finish func()) {
@@ -78,17 +72,7 @@ func (r *run) driftLoop(ctx context.Context, in <-chan store.Drift) {
 // logged: the checks it was judged from are committed already, and the
 // next run judges the link again.
 func (r *run) storeDrifts(ctx context.Context, batch []store.Drift) {
-	var err error
-	if b, ok := r.driftCat.(driftBatcher); ok {
-		err = b.RecordDrifts(ctx, batch)
-	} else {
-		for _, d := range batch {
-			if e := r.driftCat.RecordDrift(ctx, d); e != nil && err == nil {
-				err = e
-			}
-		}
-	}
-	if err != nil && ctx.Err() == nil {
+	if err := r.driftCat.RecordDrifts(ctx, batch); err != nil && ctx.Err() == nil {
 		r.warns.add(r.opts.Logger, "storing content verdicts failed", fmt.Sprintf("a batch of %d", len(batch)), err)
 	}
 }

@@ -1,13 +1,11 @@
 package job
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/linkrot/linkrot/archive"
@@ -19,24 +17,6 @@ type fullDisk struct{}
 
 func (fullDisk) Capture(context.Context, int64, archive.Response) (archive.Outcome, archive.Snapshot, error) {
 	return 0, archive.Snapshot{}, errors.New("write blob: no space left on device")
-}
-
-// syncBuffer is a log destination the run's goroutines may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TestRepeatedFailuresAreOneWarning: every capture of a run fails; stderr
@@ -57,7 +37,7 @@ func TestRepeatedFailuresAreOneWarning(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer chk.Close()
-	var logs syncBuffer
+	var logs logBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s, err := Check(context.Background(), h.st, chk, Options{Policy: crawler.PolicyFrom(h.cfg.Recheck, h.cfg.DeadAfter),
 		Now: h.clock.Now, Archive: fullDisk{}, Logger: log})
