@@ -94,7 +94,7 @@ const sqlSetLinkState = `
 		WHERE links.id = c.link_id`
 
 func (s *SQLite) setLinkState(ctx context.Context, tx *sql.Tx, checkID int64, r stateRow) error {
-	res, err := tx.StmtContext(ctx, s.hot.setState).ExecContext(ctx,
+	res, err := s.wq.inTx(ctx, tx, sqlSetLinkState).ExecContext(ctx,
 		r.st.State, r.st.ConsecutiveFailures, r.firstFailure, r.lastSuccess, r.st.MovedTo,
 		r.next, checkID)
 	if err != nil {
@@ -157,7 +157,7 @@ func (s *SQLite) recordCheckTx(ctx context.Context, tx *sql.Tx, c CheckRecord, r
 		// check run's path): a separate SELECT first was a fifth of the
 		// write's cost. No row means no such link or another URL, told
 		// apart below.
-		err := tx.StmtContext(ctx, s.hot.insertCheckByID).QueryRowContext(ctx,
+		err := s.wq.inTx(ctx, tx, sqlInsertCheckByID).QueryRowContext(ctx,
 			row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
 			c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, setState, after,
 			c.LinkID, c.URL, c.URL,
@@ -173,7 +173,7 @@ func (s *SQLite) recordCheckTx(ctx context.Context, tx *sql.Tx, c CheckRecord, r
 		// it, so the check's state_before is the state it really changed.
 		var linkID int64
 		var prevState LinkState
-		err := tx.StmtContext(ctx, s.hot.linkID).QueryRowContext(ctx, c.URL).Scan(&linkID, &prevState)
+		err := s.wq.inTx(ctx, tx, sqlLinkIDByURL).QueryRowContext(ctx, c.URL).Scan(&linkID, &prevState)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, ErrNotFound
 		}
@@ -185,7 +185,7 @@ func (s *SQLite) recordCheckTx(ctx context.Context, tx *sql.Tx, c CheckRecord, r
 		if setState {
 			before = prevState
 		}
-		err = tx.StmtContext(ctx, s.hot.insertCheck).QueryRowContext(ctx,
+		err = s.wq.inTx(ctx, tx, sqlInsertCheck).QueryRowContext(ctx,
 			linkID, row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
 			c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, before, after,
 		).Scan(&id)
@@ -205,7 +205,7 @@ func (s *SQLite) recordCheckTx(ctx context.Context, tx *sql.Tx, c CheckRecord, r
 func (s *SQLite) whyNoLink(ctx context.Context, tx *sql.Tx, c CheckRecord) error {
 	var u string
 	var state LinkState
-	err := tx.StmtContext(ctx, s.hot.linkURL).QueryRowContext(ctx, c.LinkID).Scan(&u, &state)
+	err := s.wq.inTx(ctx, tx, sqlLinkURLByID).QueryRowContext(ctx, c.LinkID).Scan(&u, &state)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return ErrNotFound

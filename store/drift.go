@@ -114,13 +114,12 @@ func (s *SQLite) RecordDrifts(ctx context.Context, ds []Drift) error {
 	if len(ok) == 0 {
 		return errors.Join(errs...)
 	}
-	// Prepared before the transaction takes the writer's one connection.
-	insert := s.wq.stmt(ctx, sqlInsertDrift)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record %d drift verdicts: %w", len(ok), err)
 	}
 	defer tx.Rollback()
+	insert := s.wq.inTx(ctx, tx, sqlInsertDrift)
 	for _, d := range ok {
 		if err := recordDriftTx(ctx, tx, insert, d); err != nil {
 			if ctx.Err() != nil || !isRowError(err) {
@@ -160,7 +159,7 @@ const sqlInsertDrift = `INSERT INTO check_drift
 			replaced_reason = excluded.replaced_reason, evidence = excluded.evidence,
 			reference_snapshot_id = excluded.reference_snapshot_id`
 
-// recordDriftTx writes d in tx, through insert when it could be prepared.
+// recordDriftTx writes d in tx through insert (sqlInsertDrift).
 func recordDriftTx(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, d Drift) error {
 	var sim, ref any
 	if d.Comparable {
@@ -170,13 +169,7 @@ func recordDriftTx(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, d Drift) e
 		ref = d.ReferenceSnapshotID
 	}
 	args := []any{sim, d.Drifted, d.Replaced, d.ReplacedReason, d.Evidence, ref, d.CheckID, ref, ref}
-	var res sql.Result
-	var err error
-	if insert != nil {
-		res, err = tx.StmtContext(ctx, insert).ExecContext(ctx, args...)
-	} else {
-		res, err = tx.ExecContext(ctx, sqlInsertDrift, args...)
-	}
+	res, err := insert.ExecContext(ctx, args...)
 	if err != nil {
 		return fmt.Errorf("record drift of check %d: %w", d.CheckID, err)
 	}

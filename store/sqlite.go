@@ -30,43 +30,17 @@ type SQLite struct {
 
 	backupPath string // copy made before this open upgraded the schema
 
-	// hot holds the statements of the per-check write path, prepared once
-	// on the writer connection: parsing them for every check cost about a
-	// sixth of a run's CPU. Preparing needs a free writer connection, so it
-	// happens at open, before any transaction holds the only one.
-	hot hotStmts
-	// rq and wq prepare the other statements on first use (stmtcache.go).
+	// rq and wq keep the statements of each pool prepared
+	// (stmtcache.go); the ones a transaction runs are prepared at open
+	// (txStatements).
 	rq, wq *stmtCache
 }
 
-type hotStmts struct {
-	linkURL, linkID, insertCheck, insertCheckByID, setState *sql.Stmt
-}
-
-func (h *hotStmts) prepare(ctx context.Context, db *sql.DB) error {
-	for _, p := range []struct {
-		dst   **sql.Stmt
-		query string
-	}{
-		{&h.linkURL, sqlLinkURLByID}, {&h.linkID, sqlLinkIDByURL},
-		{&h.insertCheck, sqlInsertCheck}, {&h.insertCheckByID, sqlInsertCheckByID}, {&h.setState, sqlSetLinkState},
-	} {
-		st, err := db.PrepareContext(ctx, p.query)
-		if err != nil {
-			return err
-		}
-		*p.dst = st
-	}
-	return nil
-}
-
-func (h *hotStmts) close() {
-	for _, st := range []*sql.Stmt{h.linkURL, h.linkID, h.insertCheck, h.insertCheckByID, h.setState} {
-		if st != nil {
-			st.Close()
-		}
-	}
-}
+// txStatements are the statements run inside write transactions: the
+// per-check write path (parsing them for every check cost about a sixth of
+// a run's CPU) and the content verdicts' batch. They are prepared at open,
+// while the writer's one connection is free.
+var txStatements = []string{sqlLinkURLByID, sqlLinkIDByURL, sqlInsertCheck, sqlInsertCheckByID, sqlSetLinkState, sqlInsertDrift}
 
 var _ Store = (*SQLite)(nil)
 
@@ -159,11 +133,11 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		s.Close()
 		return nil, s.wrapErr(err)
 	}
-	if err := s.hot.prepare(ctx, s.w); err != nil {
+	s.rq, s.wq = newStmtCache(s.r), newStmtCache(s.w)
+	if err := s.wq.warm(ctx, txStatements...); err != nil {
 		s.Close()
 		return nil, s.wrapErr(err)
 	}
-	s.rq, s.wq = newStmtCache(s.r), newStmtCache(s.w)
 	return s, nil
 }
 
@@ -215,12 +189,13 @@ func OpenSQLiteReadOnly(ctx context.Context, path string) (*SQLite, error) {
 		s.r.Close()
 		return nil, fmt.Errorf("open catalog %s: its schema (version %d) is older than this linkrot's (%d); run a command that writes, such as `linkrot add`, once to upgrade it", path, version, want)
 	}
-	if err := s.hot.prepare(ctx, s.r); err != nil {
+	s.rq = newStmtCache(s.r)
+	s.wq = s.rq
+	if err := s.wq.warm(ctx, txStatements...); err != nil {
+		s.rq.close()
 		s.r.Close()
 		return nil, s.wrapErr(err)
 	}
-	s.rq = newStmtCache(s.r)
-	s.wq = s.rq
 	return s, nil
 }
 
@@ -318,7 +293,6 @@ func (s *SQLite) wrapErr(err error) error {
 // WAL back into the main file.
 func (s *SQLite) Close() error {
 	var errs []error
-	s.hot.close()
 	s.rq.close()
 	if s.wq != s.rq {
 		s.wq.close()

@@ -55,6 +55,33 @@ func (c *stmtCache) stmt(ctx context.Context, q string) *sql.Stmt {
 	return st
 }
 
+// warm prepares qs now. A statement run inside a transaction must be
+// warm: the writer pool's one connection is the transaction's then, so
+// preparing it there would wait for itself.
+func (c *stmtCache) warm(ctx context.Context, qs ...string) error {
+	for _, q := range qs {
+		st, err := c.db.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.m[q] = st
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+// inTx is the warm statement q for use in tx.
+func (c *stmtCache) inTx(ctx context.Context, tx *sql.Tx, q string) *sql.Stmt {
+	c.mu.Lock()
+	st := c.m[q]
+	c.mu.Unlock()
+	if st == nil {
+		panic("store: a statement run in a transaction was not prepared at open (add it to txStatements): " + q)
+	}
+	return tx.StmtContext(ctx, st)
+}
+
 func (c *stmtCache) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if st := c.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
