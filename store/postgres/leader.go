@@ -114,7 +114,10 @@ func (l *Leader) watch() {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), l.every)
+		// At least a second: a ping slower than a short check interval
+		// on a busy server is not a lost session, and giving the lock up
+		// for it would let a second process lead.
+		ctx, cancel := context.WithTimeout(context.Background(), max(l.every, time.Second))
 		l.mu.Lock()
 		err := l.conn.Ping(ctx)
 		l.mu.Unlock()
