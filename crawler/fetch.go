@@ -217,7 +217,14 @@ func (s *session) onHeaders(r *colly.Response) {
 	}
 	if !x.wantBody() {
 		x.skipped = true
-		r.Request.Abort()
+		x.keepBody, x.limit = false, 0
+		// A body that says it is short is read into nothing (see
+		// capture.fill), which keeps the connection for the next request:
+		// a 404's few bytes cost less than a new dial and, over TLS, a new
+		// handshake. Anything else is dropped with its connection.
+		if x.declared < 0 || x.declared > drainBytes {
+			r.Request.Abort()
+		}
 		return
 	}
 	if x.keepBody && x.status >= 200 && x.status < 300 {
@@ -439,6 +446,11 @@ func (c *capture) fill() error {
 	switch {
 	case err == io.EOF:
 		return io.EOF // it ended within the drain: size known
+	case err != nil && c.x.skipped:
+		// A body we only read to reuse the connection: its failure is
+		// not the response's (the status and headers stand).
+		c.over = true
+		return io.EOF
 	case err != nil:
 		return err
 	}

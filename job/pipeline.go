@@ -145,7 +145,7 @@ func RunPipeline(ctx context.Context, cfg *config.Config, st store.Catalog, p Pi
 		All: p.All, Policy: crawler.PolicyFrom(cfg.Recheck, cfg.DeadAfter), Excluder: excluder,
 		Now: p.Now, Owner: p.Owner, Locked: true, Kind: p.Kind, Progress: p.Progress, Logger: p.Logger,
 		Verify: p.Verify, Stop: p.Stop,
-		ActiveHosts: 2 * cfg.Crawler.Concurrency / max(cfg.Crawler.PerHost, 1),
+		ActiveHosts: activeHosts(cfg.Crawler),
 		Archive:     capturer, UserAgent: cfg.Crawler.UserAgentString(), Drift: drifts,
 	}
 	if p.Queue != nil {
@@ -181,4 +181,14 @@ func writePipelineReport(ctx context.Context, cfg *config.Config, st store.Catal
 		return nil, nil // reports turned off
 	}
 	return WriteReport(ctx, st, runID, cfg.Reports.Dir, cfg.Reports.Formats, p.Now, texts)
+}
+
+// activeHosts is how many hosts the feed works at a time: enough to fill
+// the global slots twice over at per_host each, and at least a quarter as
+// many as there are slots. A few hosts at a high per_host would each need
+// that many connections (a dial and, over TLS, a handshake per slot, once
+// per host); spread over more hosts, fewer connections per host are
+// opened and kept busy.
+func activeHosts(cc config.Crawler) int {
+	return max(2*cc.Concurrency/max(cc.PerHost, 1), cc.Concurrency/4, 1)
 }

@@ -193,3 +193,22 @@ func TestStopLetsTakenChecksFinish(t *testing.T) {
 		t.Error("the stop did not stop the feed")
 	}
 }
+
+// TestActiveHosts: the feed works enough hosts to fill the global slots at
+// per_host each, and never fewer than a quarter of the slots, so a high
+// per_host does not make a few hosts open a connection per slot each.
+func TestActiveHosts(t *testing.T) {
+	for _, c := range []struct{ conc, perHost, want int }{
+		{256, 64, 64}, // the quarter: 4 checks per host, not 32
+		{32, 2, 32},   // per_host binds: twice the hosts the slots need
+		{16, 4, 8},
+		{1, 1, 2},
+		{0, 0, 1},
+	} {
+		cc := config.Default().Crawler
+		cc.Concurrency, cc.PerHost = c.conc, c.perHost
+		if got := activeHosts(cc); got != c.want {
+			t.Errorf("concurrency %d, per_host %d: %d active hosts, want %d", c.conc, c.perHost, got, c.want)
+		}
+	}
+}
