@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -44,6 +45,7 @@ type options struct {
 	bench      int
 	benchHosts int
 	truthOut   string
+	cpuProfile string
 }
 
 func (o *options) addFlags(fs *flag.FlagSet) {
@@ -58,6 +60,7 @@ func (o *options) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.bench, "bench", 0, "add a bench site of `N` pages for comparing link checkers (also served on 127.0.0.1, with an index page)")
 	fs.IntVar(&o.benchHosts, "bench-hosts", 50, "named hosts the bench pages are spread over")
 	fs.StringVar(&o.truthOut, "truth-out", "", "write each bench page as PATH<TAB>KIND<TAB>broken|alive to `FILE`")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the server to `FILE` when it stops (what the bench server costs)")
 }
 
 func main() {
@@ -71,6 +74,18 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if opts.cpuProfile != "" {
+		f, err := os.Create(opts.cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "fakeweb:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(ctx, opts, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "fakeweb:", err)
 		os.Exit(1)
