@@ -185,7 +185,7 @@ func New(cc config.Crawler, nc config.Network, opts Options) (*Checker, error) {
 		robots:   newOnceCache[robotsRules](hostCacheSize, hostCacheTTL),
 		probes:   newOnceCache[*probeResult](hostCacheSize, hostCacheTTL),
 		mem:      newBudget(int64(cc.MaxBuffered)),
-		maxQueue: max(1024, 16*cc.Concurrency),
+		maxQueue: max(256, 2*cc.Concurrency),
 	}
 	return c, nil
 }

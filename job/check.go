@@ -87,6 +87,11 @@ type Options struct {
 	// should let the crawler fill its global slots (concurrency / per_host,
 	// with room to spare). Default 32.
 	ActiveHosts int
+	// HostBacklog is the most links of one host the feed hands the
+	// crawler before some come back (0: no limit). It keeps a slow host
+	// from filling the crawler's queue while faster hosts wait; the feed
+	// takes another host in the meantime. RunPipeline sets 2 × per_host.
+	HostBacklog int
 	// Kind names what started the run in the catalog ("check", "run",
 	// "serve"). Default "check".
 	Kind string
@@ -246,6 +251,8 @@ type run struct {
 	// inFlight holds the due links handed to the crawler and not yet back:
 	// bounded by the crawler's queues, not by the number of links.
 	inFlight     map[int64]store.DueLink
+	hostOut      map[string]int // inFlight per host, for Options.HostBacklog
+	back         chan struct{}  // a link came back from the crawler (feed.go)
 	waits        waits // what the run waits on, for the progress display (waiting.go)
 	hostsTried   map[string]bool
 	hostsNetFail map[string]bool
@@ -381,6 +388,7 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 			}
 			r.mu.Lock()
 			r.inFlight[l.ID] = l
+			r.hostOut[l.Host]++
 			r.waits.handed(l.ID, l.URL)
 			r.mu.Unlock()
 			select {

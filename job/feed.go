@@ -26,6 +26,15 @@ type hostCursor struct {
 // would leave most global slots idle, and rotating over every host would
 // let each host's keep-alive connections expire between its turns. Memory
 // is a page per active host, whatever the size of the catalog.
+//
+// A host with HostBacklog links out and not back is passed over until one
+// comes back: a slow host would otherwise fill the crawler's queue, one
+// link a turn, until only its links were waiting and every other host
+// stood still. When every active host is passed over the feed waits: the
+// active hosts then ask for at least twice the crawler's slots (see
+// ActiveHosts), and taking more hosts would spread the run over more
+// connections than the transport keeps idle, which costs a new connection
+// (and TLS handshake) per request.
 func (r *run) feed(ctx context.Context, now time.Time, send func(store.DueLink) error) error {
 	var (
 		active     []*hostCursor
@@ -53,6 +62,7 @@ func (r *run) feed(ctx context.Context, now time.Time, send func(store.DueLink) 
 		if len(active) == 0 {
 			return nil
 		}
+		sent := 0
 		for i := 0; i < len(active); {
 			c := active[i]
 			if len(c.page) == 0 && !c.done {
@@ -64,13 +74,51 @@ func (r *run) feed(ctx context.Context, now time.Time, send func(store.DueLink) 
 				active = append(active[:i], active[i+1:]...)
 				continue
 			}
+			i++
+			if r.backlogged(c.host) {
+				continue
+			}
 			l := c.page[0]
 			c.page = c.page[1:]
 			if err := send(l); err != nil {
 				return err
 			}
-			i++
+			sent++
 		}
+		if sent > 0 || len(active) == 0 {
+			continue
+		}
+		select {
+		case <-r.back:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// backlogged says the host has HostBacklog links out already.
+func (r *run) backlogged(host string) bool {
+	if r.opts.HostBacklog <= 0 {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.hostOut[host] >= r.opts.HostBacklog
+}
+
+// linkBack counts a link of host back from the crawler and wakes a feed
+// waiting for one; r.mu is held.
+func (r *run) linkBack(host string) {
+	if n, ok := r.hostOut[host]; ok {
+		if n <= 1 {
+			delete(r.hostOut, host)
+		} else {
+			r.hostOut[host] = n - 1
+		}
+	}
+	select {
+	case r.back <- struct{}{}:
+	default:
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkrot/linkrot/store"
 )
@@ -77,5 +78,71 @@ func TestFeedEvensOutTurns(t *testing.T) {
 	}
 	if got := strings.Join(hosts[30:], ""); got != strings.Repeat("de", 10) {
 		t.Errorf("second turn = %q, want the other two in turn", got)
+	}
+}
+
+// A host whose links do not come back is passed over once HostBacklog of
+// them are out, and the other hosts' links keep flowing (the third host
+// when the second is done); its next link goes out when one of its own
+// comes back.
+func TestFeedPassesOverABackloggedHost(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	var doc strings.Builder
+	doc.WriteString("Links\n\n")
+	for _, host := range []string{"a.example.com", "b.example.com", "c.example.com"} {
+		for i := range 100 {
+			fmt.Fprintf(&doc, "https://%s/p/%d\n", host, i)
+		}
+	}
+	h.doc("slow.txt", doc.String())
+	r := newRun(h.st, Options{ActiveHosts: 2, HostBacklog: 3}, 0)
+	r.opts.defaults()
+	sent := make(chan store.DueLink)
+	done := make(chan error, 1)
+	go func() {
+		done <- r.feed(context.Background(), h.clock.Now().Add(dueMargin), func(l store.DueLink) error {
+			r.mu.Lock()
+			r.hostOut[l.Host]++
+			r.mu.Unlock()
+			sent <- l
+			return nil
+		})
+	}()
+	var slow []store.DueLink // a's links out and not back
+	fast := 0
+	for fast < 200 {
+		select {
+		case l := <-sent:
+			if l.Host == "a.example.com" {
+				slow = append(slow, l)
+				continue
+			}
+			fast++
+			r.mu.Lock()
+			r.linkBack(l.Host)
+			r.mu.Unlock()
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the feed stalled after %d links of the fast hosts", fast)
+		}
+	}
+	if len(slow) != 3 {
+		t.Fatalf("%d links of the slow host handed out while none came back, want HostBacklog = 3", len(slow))
+	}
+	for got := 3; got < 100; got++ {
+		r.mu.Lock()
+		r.linkBack("a.example.com")
+		r.mu.Unlock()
+		select {
+		case l := <-sent:
+			if l.Host != "a.example.com" {
+				t.Fatalf("fed %s, want the slow host's next link", l.URL)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("a link came back but the feed did not hand out the next (%d fed)", got)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -145,7 +145,7 @@ func RunPipeline(ctx context.Context, cfg *config.Config, st store.Catalog, p Pi
 		All: p.All, Policy: crawler.PolicyFrom(cfg.Recheck, cfg.DeadAfter), Excluder: excluder,
 		Now: p.Now, Owner: p.Owner, Locked: true, Kind: p.Kind, Progress: p.Progress, Logger: p.Logger,
 		Verify: p.Verify, Stop: p.Stop,
-		ActiveHosts: activeHosts(cfg.Crawler),
+		ActiveHosts: activeHosts(cfg.Crawler), HostBacklog: 2 * max(cfg.Crawler.PerHost, 1),
 		Archive:     capturer, UserAgent: cfg.Crawler.UserAgentString(), Drift: drifts,
 	}
 	if p.Queue != nil {

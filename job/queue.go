@@ -228,6 +228,7 @@ func addLocal(sum, local *Summary) {
 // newRun is the state of run runID checked with opts (defaults applied).
 func newRun(cat Catalog, opts Options, runID int64) *run {
 	r := &run{cat: cat, opts: opts, runID: runID, inFlight: map[int64]store.DueLink{},
+		hostOut: map[string]int{}, back: make(chan struct{}, 1),
 		hostsTried: map[string]bool{}, hostsNetFail: map[string]bool{}}
 	r.sum.RunID = runID
 	if opts.Drift != nil {

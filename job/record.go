@@ -63,6 +63,7 @@ func (r *run) prepare(req crawler.Request, res crawler.Result) (write, error) {
 	r.mu.Lock()
 	link, ok := r.inFlight[req.ID]
 	delete(r.inFlight, req.ID)
+	r.linkBack(link.Host)
 	r.waits.back(req.ID)
 	r.mu.Unlock()
 	if !ok {
