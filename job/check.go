@@ -253,7 +253,7 @@ type run struct {
 	inFlight     map[int64]store.DueLink
 	hostOut      map[string]int // inFlight per host, for Options.HostBacklog
 	back         chan struct{}  // a link came back from the crawler (feed.go)
-	waits        waits // what the run waits on, for the progress display (waiting.go)
+	waits        waits          // what the run waits on, for the progress display (waiting.go)
 	hostsTried   map[string]bool
 	hostsNetFail map[string]bool
 	pending      []pendingState

@@ -146,7 +146,7 @@ func RunPipeline(ctx context.Context, cfg *config.Config, st store.Catalog, p Pi
 		Now: p.Now, Owner: p.Owner, Locked: true, Kind: p.Kind, Progress: p.Progress, Logger: p.Logger,
 		Verify: p.Verify, Stop: p.Stop,
 		ActiveHosts: activeHosts(cfg.Crawler), HostBacklog: 2 * max(cfg.Crawler.PerHost, 1),
-		Archive:     capturer, UserAgent: cfg.Crawler.UserAgentString(), Drift: drifts,
+		Archive: capturer, UserAgent: cfg.Crawler.UserAgentString(), Drift: drifts,
 	}
 	if p.Queue != nil {
 		res.Check, err = p.Queue(ctx, opts)
