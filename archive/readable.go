@@ -64,6 +64,11 @@ func decodeText(body []byte, contentType string, htmlDoc bool) []byte {
 		if !certain && name == "windows-1252" && utf8.Valid(body) && !declaresCharset(body) {
 			return body
 		}
+		// UTF-8 decoded as UTF-8 is the same bytes when they are valid
+		// (the decoder only replaces invalid ones); no copy.
+		if name == "utf-8" && utf8.Valid(body) {
+			return body
+		}
 	} else {
 		_, params, _ := mime.ParseMediaType(contentType)
 		if cs := params["charset"]; cs != "" {

@@ -106,11 +106,14 @@ func appendWords(b *strings.Builder, raw []byte) {
 	for i := 0; i <= len(raw); {
 		space, size := true, 1
 		if i < len(raw) {
-			r := rune(raw[i])
-			if r >= utf8.RuneSelf {
+			switch c := raw[i]; {
+			case c < utf8.RuneSelf:
+				space = c == ' ' || c-'\t' <= '\r'-'\t' // \t \n \v \f \r, as unicode.IsSpace
+			default:
+				var r rune
 				r, size = utf8.DecodeRune(raw[i:])
+				space = unicode.IsSpace(r)
 			}
-			space = unicode.IsSpace(r)
 		}
 		switch {
 		case !space && start < 0:

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // visiblePages are pages whose visible words the token reading must give
@@ -83,6 +86,27 @@ func FuzzAppendWords(f *testing.F) {
 		}
 		if got := b.String(); got != strings.Join(want, " ") {
 			t.Errorf("appendWords(%q) = %q, want %q", s, got, strings.Join(want, " "))
+		}
+	})
+}
+
+// FuzzDecodeUTF8 holds decodeText's shortcut for valid UTF-8 to the
+// decoder it skips: the same bytes out, BOM and all.
+func FuzzDecodeUTF8(f *testing.F) {
+	for _, s := range []string{"", "<p>café</p>", "\xef\xbb\xbf<p>x</p>", "<p>\xff\xfe</p>", "<meta charset=utf-8><p>é</p>"} {
+		f.Add(s)
+	}
+	const ct = "text/html; charset=utf-8"
+	f.Fuzz(func(t *testing.T, page string) {
+		if _, name, _ := charset.DetermineEncoding([]byte(page), ct); name != "utf-8" {
+			t.Skip() // a byte-order mark names another encoding
+		}
+		want, err := unicode.UTF8.NewDecoder().Bytes([]byte(page))
+		if err != nil {
+			t.Skip()
+		}
+		if got := decodeText([]byte(page), ct, true); !bytes.Equal(got, want) {
+			t.Errorf("decodeText(%q) = %q, the UTF-8 decoder gives %q", page, got, want)
 		}
 	})
 }

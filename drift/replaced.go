@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Reason says why a page counts as replaced. The names are stable: the
@@ -160,7 +161,17 @@ const (
 // RE2's \s matches: tab, newline, form feed, carriage return, space) into
 // one space. A loop, not a regexp: it runs on every judged page.
 func lowered(s string) string {
-	s = strings.ToLower(s)
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		s = strings.ToLower(s)
+	}
+	// An ASCII text is lowered in the same pass (most pages are).
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -174,6 +185,9 @@ func lowered(s string) string {
 			continue
 		}
 		space = false
+		if ascii && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
 		b.WriteByte(c)
 	}
 	return b.String()
@@ -201,6 +215,10 @@ type phraseSet struct {
 	phrases []string
 	byFirst map[string][]int // a phrase's first word → its indexes
 	other   []int            // phrases that start with no word byte
+	// shapes[c] has bit n set when some first word starts with byte c and
+	// is n bytes long (63: longer): most words of a page fail this test
+	// and skip the map.
+	shapes [256]uint64
 }
 
 func newPhraseSet(phrases ...string) *phraseSet {
@@ -215,6 +233,7 @@ func newPhraseSet(phrases ...string) *phraseSet {
 			continue
 		}
 		ps.byFirst[p[:w]] = append(ps.byFirst[p[:w]], i)
+		ps.shapes[p[0]] |= 1 << min(w, 63)
 	}
 	return ps
 }
@@ -237,6 +256,10 @@ func findPhrase(s string, ps *phraseSet) string {
 		j := i
 		for j < len(s) && isWordByte(s[j]) {
 			j++
+		}
+		if ps.shapes[s[i]]&(1<<min(j-i, 63)) == 0 {
+			i = j
+			continue
 		}
 		for _, k := range ps.byFirst[s[i:j]] {
 			if best >= 0 && k >= best {

@@ -173,7 +173,13 @@ func run(ctx context.Context, opts options, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "fakeweb: ready; stop with Ctrl-C")
 	<-ctx.Done()
-	fmt.Fprintf(out, "fakeweb: stopping after %d requests\n", w.TotalHits())
+	n := w.TotalHits()
+	mean := time.Duration(0)
+	if n > 0 {
+		mean = w.HandlerTime() / time.Duration(n)
+	}
+	fmt.Fprintf(out, "fakeweb: stopping after %d requests, %.2f ms in the handler per request (latency %v)\n",
+		n, float64(mean.Microseconds())/1000, opts.latency)
 	return w.Close()
 }
 

@@ -67,7 +67,10 @@ type Web struct {
 
 type hitKey struct{ host, path string }
 
-type inflight struct{ cur, max int }
+type inflight struct {
+	cur, max int
+	busy     time.Duration // handler time, summed over requests (total only)
+}
 
 // RequestLog is one request as the server saw it.
 type RequestLog struct {
@@ -372,23 +375,35 @@ func (w *Web) begin(host string, site *Site, r *http.Request) (int, bool) {
 	return hit, true
 }
 
-func (w *Web) end(host string) {
+func (w *Web) end(host string, start time.Time) {
+	d := time.Since(start)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.active--
 	w.conc[host].cur--
 	w.total.cur--
+	w.total.busy += d
+}
+
+// HandlerTime is the time the handlers took, latency included, summed
+// over every request: divided by TotalHits it says how far past the
+// configured latency the server itself was (its own CPU, a busy machine).
+func (w *Web) HandlerTime() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.total.busy
 }
 
 // serve is the one handler behind both listeners: it routes by Host header.
 func (w *Web) serve(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	host := canonicalHost(r.Host)
 	site := w.lookup(host)
 	hit, ok := w.begin(host, site, r)
 	if !ok {
 		abort()
 	}
-	defer w.end(host)
+	defer w.end(host, start)
 	info := &reqInfo{web: w, site: site, host: host, hit: hit}
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 	if site == nil {
