@@ -32,10 +32,20 @@ func newOnceCache[V any](size int, ttl time.Duration) *onceCache[V] {
 	return &onceCache[V]{size: size, ttl: ttl, items: make(map[string]*list.Element), lru: list.New()}
 }
 
+// slotHolder is a check's hold on the crawler's global slots (a *ticket),
+// given back while the check only waits for another check's fetch.
+type slotHolder interface {
+	pause()
+	resume(context.Context) error
+}
+
 // get returns the value for key, calling fill if there is none. fill
 // reports false when its value must not be kept (it was cut short); the
-// callers waiting for it then try again themselves.
-func (c *onceCache[V]) get(ctx context.Context, key string, fill func() (V, bool)) (V, error) {
+// callers waiting for it then try again themselves. A caller that has to
+// wait for another's fill pauses idle (may be nil) meanwhile: the second
+// check of a new host would otherwise hold a global slot, unused, through
+// the first check's robots.txt and probe requests.
+func (c *onceCache[V]) get(ctx context.Context, key string, idle slotHolder, fill func() (V, bool)) (V, error) {
 	for {
 		c.mu.Lock()
 		if el, ok := c.items[key]; ok {
@@ -54,9 +64,22 @@ func (c *onceCache[V]) get(ctx context.Context, key string, fill func() (V, bool
 			c.mu.Unlock()
 			select {
 			case <-e.ready:
-			case <-ctx.Done():
-				var zero V
-				return zero, ctx.Err()
+			default:
+				if idle != nil {
+					idle.pause()
+				}
+				select {
+				case <-e.ready:
+				case <-ctx.Done():
+					var zero V
+					return zero, ctx.Err()
+				}
+				if idle != nil {
+					if err := idle.resume(ctx); err != nil {
+						var zero V
+						return zero, err
+					}
+				}
 			}
 			if e.ok {
 				return e.val, nil

@@ -218,3 +218,47 @@ func TestMemoryBounded(t *testing.T) {
 		t.Errorf("heap grew from %d KiB to %d KiB", mid>>10, end>>10)
 	}
 }
+
+// TestWaitingForRobotsFreesTheSlot: a check that waits for another check
+// of its host to fetch robots.txt gives its global slot back meanwhile,
+// so a check of another host runs instead of queueing behind a wait.
+func TestWaitingForRobotsFreesTheSlot(t *testing.T) {
+	w := newWeb(t)
+	slow := w.Site("slow-robots.example")
+	slow.Page("/robots.txt", fakeweb.Delay(600*time.Millisecond, fakeweb.Respond(200, "text/plain", "User-agent: *\nAllow: /\n")))
+	slow.HTML("/a", "A", "<p>a</p>")
+	slow.HTML("/b", "B", "<p>b</p>")
+	w.Site("other.example").HTML("/c", "C", "<p>c</p>")
+	s := newChecker(t, w, func(cc *config.Crawler, _ *config.Network, _ *Options) {
+		cc.Concurrency, cc.PerHost, cc.Robots = 2, 2, true
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	in := make(chan Request)
+	var mu sync.Mutex
+	var order []string
+	done := make(chan error, 1)
+	go func() {
+		done <- s.c.Run(ctx, in, func(req Request, _ Result) {
+			mu.Lock()
+			order = append(order, req.URL)
+			mu.Unlock()
+		})
+	}()
+	in <- Request{ID: 1, URL: "https://slow-robots.example/a"}
+	in <- Request{ID: 2, URL: "https://slow-robots.example/b"}
+	// Both slots are taken once robots.txt is asked for; give /b time to
+	// reach its wait.
+	for w.Hits("slow-robots.example", "/robots.txt") == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	in <- Request{ID: 3, URL: "https://other.example/c"}
+	close(in)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != 3 || order[0] != "https://other.example/c" {
+		t.Errorf("results in the order %q: the other host's check should finish first, while the two wait for robots.txt", order)
+	}
+}

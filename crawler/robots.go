@@ -33,7 +33,7 @@ type robotsRules struct {
 // to find. One request per link is what a reader clicking it would send.
 func (c *Checker) robotsAllow(ctx context.Context, s *session, u *url.URL) (bool, string) {
 	key := u.Scheme + "://" + u.Host
-	rules, err := c.robots.get(ctx, key, func() (robotsRules, bool) {
+	rules, err := c.robots.get(ctx, key, s.t, func() (robotsRules, bool) {
 		r := c.fetchRobots(ctx, s, u)
 		return r, ctx.Err() == nil
 	})

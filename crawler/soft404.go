@@ -131,7 +131,7 @@ func (c *Checker) softNotFound(ctx context.Context, s *session, orig, final *url
 	if isRoot(final) {
 		return false, nil // the home page cannot be "not found"
 	}
-	pr, err := c.probes.get(ctx, probeKey(final), func() (*probeResult, bool) {
+	pr, err := c.probes.get(ctx, probeKey(final), s.t, func() (*probeResult, bool) {
 		r := c.probe(ctx, s, final) // probeshare.go: shared between workers when configured
 		return r, ctx.Err() == nil
 	})
