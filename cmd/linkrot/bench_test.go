@@ -2,11 +2,18 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -38,33 +45,8 @@ func benchCheckOnce(b *testing.B, hosts, perHost int) {
 	if bin == "" {
 		bin = linkrotBinary(b)
 	}
-	fw := filepath.Join(dir, "fakeweb")
-	if out, err := exec.Command("go", "build", "-o", fw, "../fakeweb").CombinedOutput(); err != nil {
-		b.Fatalf("building fakeweb: %v\n%s", err, out)
-	}
-	server := exec.Command(fw, "-hosts", fmt.Sprint(hosts), "-links", fmt.Sprint(perHost), "-latency", "20ms",
-		"-urls-out", filepath.Join(dir, "urls.txt"), "-ca-out", filepath.Join(dir, "ca.pem"),
-		"-resolve-out", filepath.Join(dir, "resolve.txt"))
-	stdout, err := server.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := server.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = server.Process.Signal(syscall.SIGTERM); _ = server.Wait() }()
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() && !strings.Contains(sc.Text(), "ready") {
-	}
-	// fakeweb says how many requests it served when it stops.
-	served := make(chan int, 1)
-	go func() {
-		n := -1
-		for sc.Scan() {
-			fmt.Sscanf(sc.Text(), "fakeweb: stopping after %d requests", &n)
-		}
-		served <- n
-	}()
+	stopServer := startBenchWeb(b, dir, hosts, perHost)
+	defer stopServer()
 
 	urls := readLines(b, filepath.Join(dir, "urls.txt"))
 	docs := filepath.Join(dir, "docs")
@@ -123,14 +105,162 @@ func benchCheckOnce(b *testing.B, hosts, perHost int) {
 	// confirming GETs, redirect hops, robots.txt and soft-404 probes. The
 	// request bound is the same formula over the requests fakeweb served
 	// (add included none: it does not fetch).
-	_ = server.Process.Signal(syscall.SIGTERM)
-	_ = server.Wait()
-	if reqs := <-served; reqs > 0 {
+	if reqs := stopServer(); reqs > 0 {
 		reqBound := max(time.Duration(reqs)*latency/32, time.Duration(perHost)*latency/2*time.Duration(reqs)/time.Duration(n))
 		b.ReportMetric(float64(reqs)/float64(n), "requests/link")
 		b.ReportMetric(wall.Seconds()/reqBound.Seconds(), "wall/request-bound")
 	}
 	b.Logf("%d links: wall %s, bound %s, cpu %s, maxrss %d KiB", n, wall.Round(time.Millisecond), bound, cpu.Round(time.Millisecond), ru.Maxrss)
+}
+
+// startBenchWeb builds and starts cmd/fakeweb with hosts × perHost pages
+// (20 ms latency) writing urls.txt, ca.pem and resolve.txt into dir. stop
+// ends it and returns how many requests it served (-1: not reported); it
+// may be called more than once.
+func startBenchWeb(b *testing.B, dir string, hosts, perHost int) (stop func() int) {
+	fw := filepath.Join(dir, "fakeweb")
+	if out, err := exec.Command("go", "build", "-o", fw, "../fakeweb").CombinedOutput(); err != nil {
+		b.Fatalf("building fakeweb: %v\n%s", err, out)
+	}
+	server := exec.Command(fw, "-hosts", fmt.Sprint(hosts), "-links", fmt.Sprint(perHost), "-latency", "20ms",
+		"-urls-out", filepath.Join(dir, "urls.txt"), "-ca-out", filepath.Join(dir, "ca.pem"),
+		"-resolve-out", filepath.Join(dir, "resolve.txt"))
+	stdout, err := server.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := server.Start(); err != nil {
+		b.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && !strings.Contains(sc.Text(), "ready") {
+	}
+	// fakeweb says how many requests it served when it stops.
+	served := make(chan int, 1)
+	go func() {
+		n := -1
+		for sc.Scan() {
+			fmt.Sscanf(sc.Text(), "fakeweb: stopping after %d requests", &n)
+		}
+		served <- n
+	}()
+	var once sync.Once
+	n := -1
+	return func() int {
+		once.Do(func() {
+			_ = server.Process.Signal(syscall.SIGTERM)
+			_ = server.Wait()
+			n = <-served
+		})
+		return n
+	}
+}
+
+// BenchmarkPoliteFloor is what the machine allows the polite benchmark of
+// BenchmarkCheckBinary: the same fakeweb site and limits (32 requests in
+// flight, 2 per host), checked by the least a client can do (net/http
+// GETs with their bodies discarded, hosts in turns of 29 as linkrot's
+// feed takes them; no parsing, no catalog, no robots.txt). Its
+// wall/request-bound is the floor under linkrot's on the same machine:
+// the server's own CPU and the scheduler's wake-ups, not the client's
+// schedule.
+//
+//	go test -run '^$' -bench PoliteFloor -benchtime 1x ./cmd/linkrot
+func BenchmarkPoliteFloor(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		politeFloorOnce(b, 200, 100)
+	}
+}
+
+func politeFloorOnce(b *testing.B, hosts, perHost int) {
+	dir := b.TempDir()
+	stopServer := startBenchWeb(b, dir, hosts, perHost)
+	defer stopServer()
+	addrs := map[string]string{}
+	for _, r := range readLines(b, filepath.Join(dir, "resolve.txt")) {
+		k, v, _ := strings.Cut(r, "=")
+		addrs[k] = v
+	}
+	pem, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	var d net.Dialer
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return d.DialContext(ctx, network, addrs[addr])
+		},
+		TLSClientConfig: &tls.Config{RootCAs: pool},
+		MaxIdleConns:    64, MaxIdleConnsPerHost: 2,
+	}}
+	byHost := map[string][]string{}
+	var order []string
+	for _, u := range readLines(b, filepath.Join(dir, "urls.txt")) {
+		h := u[strings.Index(u, "//")+2:]
+		h = h[:strings.Index(h, "/")]
+		if byHost[h] == nil {
+			order = append(order, h)
+		}
+		byHost[h] = append(byHost[h], u)
+	}
+	global := make(chan struct{}, 32)
+	var mu sync.Mutex
+	slots := map[string]chan struct{}{}
+	work := make(chan string, 64)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for range 256 {
+		wg.Go(func() {
+			for u := range work {
+				h := u[strings.Index(u, "//")+2:]
+				h = h[:strings.Index(h, "/")]
+				mu.Lock()
+				hs := slots[h]
+				if hs == nil {
+					hs = make(chan struct{}, 2)
+					slots[h] = hs
+				}
+				mu.Unlock()
+				hs <- struct{}{}
+				global <- struct{}{}
+				if resp, err := client.Get(u); err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				<-global
+				<-hs
+			}
+		})
+	}
+	const turn = 29 // linkrot's turn for 200 hosts at 32 / 2 (job.turnSize)
+	for i := 0; i < len(order); i += turn {
+		group := order[i:min(i+turn, len(order))]
+		for j := 0; ; j++ {
+			sent := false
+			for _, h := range group {
+				if j < len(byHost[h]) {
+					work <- byHost[h][j]
+					sent = true
+				}
+			}
+			if !sent {
+				break
+			}
+		}
+	}
+	close(work)
+	wg.Wait()
+	wall := time.Since(start)
+	b.StopTimer()
+	if reqs := stopServer(); reqs > 0 {
+		latency := 20 * time.Millisecond
+		reqBound := max(time.Duration(reqs)*latency/32, time.Duration(perHost)*latency/2*time.Duration(reqs)/time.Duration(hosts*perHost))
+		b.ReportMetric(wall.Seconds()/reqBound.Seconds(), "wall/request-bound")
+		b.ReportMetric(float64(reqs)/float64(hosts*perHost), "requests/link")
+	}
 }
 
 func readLines(b *testing.B, path string) []string {
