@@ -113,6 +113,8 @@ type exchange struct {
 	skipped   bool     // headers were enough; the body was not read
 	declared  int64    // Content-Length, -1 when unknown
 	raTooLong bool     // Retry-After asked for more than max_retry_wait
+	mt        string   // mediaType, once mtParsed
+	mtParsed  bool
 
 	err      error
 	deadline bool // the attempt's deadline passed
@@ -203,6 +205,7 @@ func (s *session) onHeaders(r *colly.Response) {
 	x.status = r.StatusCode
 	if r.Headers != nil {
 		x.header = r.Headers.Clone()
+		x.mtParsed = false
 	}
 	if r.Request != nil {
 		x.finalURL = r.Request.URL
@@ -268,9 +271,16 @@ func (x *exchange) wantBody() bool {
 	return false
 }
 
-// mediaType is the Content-Type without parameters, lower case.
+// mediaType is the Content-Type without parameters, lower case; parsed
+// once per response (it is asked for several times).
 func (x *exchange) mediaType() string {
-	ct := x.header.Get("Content-Type")
+	if !x.mtParsed {
+		x.mt, x.mtParsed = parseMediaType(x.header.Get("Content-Type")), true
+	}
+	return x.mt
+}
+
+func parseMediaType(ct string) string {
 	if ct == "" {
 		return ""
 	}
