@@ -70,3 +70,71 @@ func BenchmarkSaveDocument(b *testing.B) {
 		b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "docs/s")
 	})
 }
+
+// BenchmarkRecordChecks records checks in batches of 64, as a check run's
+// writer does, over 10,000 links: "changes" changes every link's state
+// (alive and suspect in turn), "same" keeps it (a nightly run over live
+// links, which names no indexed column it does not change).
+func BenchmarkRecordChecks(b *testing.B) {
+	for _, same := range []bool{false, true} {
+		name := "changes"
+		if same {
+			name = "same"
+		}
+		b.Run(name, func(b *testing.B) {
+			s, err := store.OpenSQLite(b.Context(), filepath.Join(b.TempDir(), "bench.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			const n = 10000
+			for d := range n / 100 {
+				occs := make([]store.Occurrence, 100)
+				for j := range occs {
+					u := fmt.Sprintf("https://host%d.example/page/%d", d%50, d*100+j)
+					occs[j] = store.Occurrence{URL: u, Raw: u, Start: j * 100, End: j*100 + len(u), Line: j + 1, Column: 1, Role: store.RoleCited, Confidence: 1}
+				}
+				if _, err := s.SaveDocument(b.Context(), store.Document{Path: fmt.Sprintf("d%d.txt", d), Format: "text", ScannedAt: time.Now()}, occs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var ids []int64
+			err = s.DueLinks(b.Context(), time.Now().Add(time.Hour), true, func(l store.DueLink) error { ids = append(ids, l.ID); return nil })
+			if err != nil {
+				b.Fatal(err)
+			}
+			now := time.Now()
+			batch := func(k int) []store.CheckWrite {
+				ws := make([]store.CheckWrite, 64)
+				for j := range ws {
+					now = now.Add(time.Millisecond)
+					st := store.LinkStatus{State: store.StateAlive, LastSuccess: now}
+					if !same && (k*64+j)/len(ids)%2 == 1 {
+						st = store.LinkStatus{State: store.StateSuspect, ConsecutiveFailures: 1, FirstFailure: now}
+					}
+					ws[j] = store.CheckWrite{Check: store.CheckRecord{LinkID: ids[(k*64+j)%len(ids)], CheckedAt: now, Class: "ok", Status: 200, Method: "GET", LatencyMS: 20, Attempts: 1},
+						State: &st, NextCheck: now.Add(24 * time.Hour)}
+				}
+				return ws
+			}
+			k := 0
+			if same { // every link alive once before the timer
+				for ; k*64 < len(ids); k++ {
+					if _, err := s.RecordChecks(b.Context(), batch(k)); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ResetTimer()
+			checks := 0
+			for b.Loop() {
+				if _, err := s.RecordChecks(b.Context(), batch(k)); err != nil {
+					b.Fatal(err)
+				}
+				k++
+				checks += 64
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(checks)*1e6, "µs/check")
+		})
+	}
+}

@@ -93,10 +93,33 @@ const sqlSetLinkState = `
 		FROM (SELECT link_id, checked_at, class, status_code, error, final_url FROM checks WHERE id = ?) AS c
 		WHERE links.id = c.link_id`
 
-func (s *SQLite) setLinkState(ctx context.Context, tx *sql.Tx, checkID int64, r stateRow) error {
-	res, err := s.wq.inTx(ctx, tx, sqlSetLinkState).ExecContext(ctx,
-		r.st.State, r.st.ConsecutiveFailures, r.firstFailure, r.lastSuccess, r.st.MovedTo,
-		r.next, checkID)
+// sqlKeepLinkState is sqlSetLinkState for a link whose state stays what it
+// is (most links, most nights). SQLite rewrites an index entry for every
+// indexed column an UPDATE names, changed or not, so naming state would
+// cost links_state_url and links_state_next_check an entry each.
+const sqlKeepLinkState = `
+		UPDATE links SET
+			consecutive_failures = ?, first_failure = ?, last_success = ?, moved_to = ?,
+			next_check = COALESCE(?, c.checked_at),
+			last_checked = c.checked_at, last_class = c.class, last_status = c.status_code,
+			last_error = c.error, final_url = c.final_url
+		FROM (SELECT link_id, checked_at, class, status_code, error, final_url FROM checks WHERE id = ?) AS c
+		WHERE links.id = c.link_id`
+
+// setLinkState writes r to the link of check checkID; was is the link's
+// state before, when known ("" if not).
+func (s *SQLite) setLinkState(ctx context.Context, tx *sql.Tx, checkID int64, r stateRow, was LinkState) error {
+	var res sql.Result
+	var err error
+	if was != "" && was == r.st.State {
+		res, err = s.wq.inTx(ctx, tx, sqlKeepLinkState).ExecContext(ctx,
+			r.st.ConsecutiveFailures, r.firstFailure, r.lastSuccess, r.st.MovedTo,
+			r.next, checkID)
+	} else {
+		res, err = s.wq.inTx(ctx, tx, sqlSetLinkState).ExecContext(ctx,
+			r.st.State, r.st.ConsecutiveFailures, r.firstFailure, r.lastSuccess, r.st.MovedTo,
+			r.next, checkID)
+	}
 	if err != nil {
 		return err
 	}
@@ -152,6 +175,7 @@ func (s *SQLite) recordCheckTx(ctx context.Context, tx *sql.Tx, c CheckRecord, r
 		after = st.st.State
 	}
 	var id int64
+	var was LinkState // the link's state before, read with setState
 	if c.LinkID != 0 {
 		// One statement reads the link's state and inserts the check (a
 		// check run's path): a separate SELECT first was a fifth of the
@@ -161,7 +185,7 @@ func (s *SQLite) recordCheckTx(ctx context.Context, tx *sql.Tx, c CheckRecord, r
 			row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
 			c.Method, c.LatencyMS, c.Attempts, c.Error, row.evidence, c.Pending, setState, after,
 			c.LinkID, c.URL, c.URL,
-		).Scan(&id)
+		).Scan(&id, &was)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, s.whyNoLink(ctx, tx, c)
 		}
@@ -183,7 +207,7 @@ func (s *SQLite) recordCheckTx(ctx context.Context, tx *sql.Tx, c CheckRecord, r
 		// A check that sets no state records no transition ('' both).
 		var before LinkState
 		if setState {
-			before = prevState
+			before, was = prevState, prevState
 		}
 		err = s.wq.inTx(ctx, tx, sqlInsertCheck).QueryRowContext(ctx,
 			linkID, row.runID, row.checkedAt, c.Class, c.Status, c.FinalURL, row.redirects,
@@ -194,7 +218,7 @@ func (s *SQLite) recordCheckTx(ctx context.Context, tx *sql.Tx, c CheckRecord, r
 		}
 	}
 	if setState {
-		if err := s.setLinkState(ctx, tx, id, st); err != nil {
+		if err := s.setLinkState(ctx, tx, id, st, was); err != nil {
 			return 0, err
 		}
 	}
@@ -233,7 +257,7 @@ const (
 			method, latency_ms, attempts, error, evidence, pending, state_before, state_after)
 		SELECT l.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN l.state ELSE '' END, ?
 		FROM links l WHERE l.id = ? AND (? = '' OR l.url = ?)
-		RETURNING id`
+		RETURNING id, state_before`
 )
 
 // ApplyPending implements CheckStore.
@@ -268,7 +292,7 @@ func (s *SQLite) applyPending(ctx context.Context, checkID int64, st stateRow) e
 	} else if n == 0 {
 		return fmt.Errorf("no such pending check: %w", ErrNotFound)
 	}
-	if err := s.setLinkState(ctx, tx, checkID, st); err != nil {
+	if err := s.setLinkState(ctx, tx, checkID, st, ""); err != nil {
 		return err
 	}
 	return tx.Commit()

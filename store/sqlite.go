@@ -40,7 +40,7 @@ type SQLite struct {
 // per-check write path (parsing them for every check cost about a sixth of
 // a run's CPU) and the content verdicts' batch. They are prepared at open,
 // while the writer's one connection is free.
-var txStatements = []string{sqlLinkURLByID, sqlLinkIDByURL, sqlInsertCheck, sqlInsertCheckByID, sqlSetLinkState, sqlInsertDrift}
+var txStatements = []string{sqlLinkURLByID, sqlLinkIDByURL, sqlInsertCheck, sqlInsertCheckByID, sqlSetLinkState, sqlKeepLinkState, sqlInsertDrift}
 
 var _ Store = (*SQLite)(nil)
 
