@@ -204,7 +204,9 @@ func (s *session) onHeaders(r *colly.Response) {
 	}
 	x.status = r.StatusCode
 	if r.Headers != nil {
-		x.header = r.Headers.Clone()
+		// The response's own map: net/http and colly are done with it,
+		// and nothing here writes to it, so no copy.
+		x.header = *r.Headers
 		x.mtParsed = false
 	}
 	if r.Request != nil {
