@@ -92,6 +92,11 @@ type Options struct {
 	// from filling the crawler's queue while faster hosts wait; the feed
 	// takes another host in the meantime. RunPipeline sets 2 × per_host.
 	HostBacklog int
+	// BacklogWait is how long the feed, with every active host at
+	// HostBacklog, waits for a link to come back before it hands out one
+	// more anyway (default 1 s): a result that never comes back must not
+	// stall a run.
+	BacklogWait time.Duration
 	// Kind names what started the run in the catalog ("check", "run",
 	// "serve"). Default "check".
 	Kind string

@@ -34,7 +34,9 @@ type hostCursor struct {
 // active hosts then ask for at least twice the crawler's slots (see
 // ActiveHosts), and taking more hosts would spread the run over more
 // connections than the transport keeps idle, which costs a new connection
-// (and TLS handshake) per request.
+// (and TLS handshake) per request. A wait longer than BacklogWait hands out
+// one more link anyway, so a result that never comes back cannot stall the
+// run.
 func (r *run) feed(ctx context.Context, now time.Time, send func(store.DueLink) error) error {
 	var (
 		active     []*hostCursor
@@ -45,6 +47,7 @@ func (r *run) feed(ctx context.Context, now time.Time, send func(store.DueLink) 
 	if err != nil {
 		return err
 	}
+	force := false // hand out the next link even to a backlogged host
 	for {
 		for !hostsSpent && len(active) < turn {
 			n := 0
@@ -75,9 +78,10 @@ func (r *run) feed(ctx context.Context, now time.Time, send func(store.DueLink) 
 				continue
 			}
 			i++
-			if r.backlogged(c.host) {
+			if !force && r.backlogged(c.host) {
 				continue
 			}
+			force = false
 			l := c.page[0]
 			c.page = c.page[1:]
 			if err := send(l); err != nil {
@@ -90,10 +94,24 @@ func (r *run) feed(ctx context.Context, now time.Time, send func(store.DueLink) 
 		}
 		select {
 		case <-r.back:
+		case <-time.After(r.backlogWait()):
+			// Nothing came back for a while: hand out one more link
+			// anyway, so that no lost result can stall the feed for good.
+			force = true
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
+}
+
+// backlogWait is how long the feed waits for a link to come back before
+// it hands one more out regardless (see feed): Options.BacklogWait, or a
+// second.
+func (r *run) backlogWait() time.Duration {
+	if r.opts.BacklogWait > 0 {
+		return r.opts.BacklogWait
+	}
+	return time.Second
 }
 
 // backlogged says the host has HostBacklog links out already.

@@ -96,7 +96,7 @@ func TestFeedPassesOverABackloggedHost(t *testing.T) {
 		}
 	}
 	h.doc("slow.txt", doc.String())
-	r := newRun(h.st, Options{ActiveHosts: 2, HostBacklog: 3}, 0)
+	r := newRun(h.st, Options{ActiveHosts: 2, HostBacklog: 3, BacklogWait: time.Hour}, 0)
 	r.opts.defaults()
 	sent := make(chan store.DueLink)
 	done := make(chan error, 1)
@@ -144,5 +144,31 @@ func TestFeedPassesOverABackloggedHost(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Links that never come back do not stall the feed: after BacklogWait it
+// hands out one more link, and so every link in the end.
+func TestFeedNeverStallsForGood(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	var doc strings.Builder
+	doc.WriteString("Links\n\n")
+	for i := range 10 {
+		fmt.Fprintf(&doc, "https://lost.example.com/p/%d\n", i)
+	}
+	h.doc("lost.txt", doc.String())
+	r := newRun(h.st, Options{ActiveHosts: 2, HostBacklog: 2, BacklogWait: 10 * time.Millisecond}, 0)
+	r.opts.defaults()
+	n := 0
+	err := r.feed(context.Background(), h.clock.Now().Add(dueMargin), func(l store.DueLink) error {
+		r.mu.Lock()
+		r.hostOut[l.Host]++ // and never back
+		r.mu.Unlock()
+		n++
+		return nil
+	})
+	if err != nil || n != 10 {
+		t.Fatalf("fed %d links (err %v), want all 10", n, err)
 	}
 }
