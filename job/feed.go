@@ -48,6 +48,12 @@ func (r *run) feed(ctx context.Context, now time.Time, send func(store.DueLink) 
 		return err
 	}
 	force := false // hand out the next link even to a backlogged host
+	var wait *time.Timer // one timer for every wait, not one per wait
+	defer func() {
+		if wait != nil {
+			wait.Stop()
+		}
+	}()
 	for {
 		for !hostsSpent && len(active) < turn {
 			n := 0
@@ -92,9 +98,14 @@ func (r *run) feed(ctx context.Context, now time.Time, send func(store.DueLink) 
 		if sent > 0 || len(active) == 0 {
 			continue
 		}
+		if wait == nil {
+			wait = time.NewTimer(r.backlogWait())
+		} else {
+			wait.Reset(r.backlogWait())
+		}
 		select {
 		case <-r.back:
-		case <-time.After(r.backlogWait()):
+		case <-wait.C:
 			// Nothing came back for a while: hand out one more link
 			// anyway, so that no lost result can stall the feed for good.
 			force = true
