@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -31,6 +32,20 @@ func FuzzDecodeHTML(f *testing.F) {
 			if len(pg.words) > maxWords {
 				t.Fatalf("%d words", len(pg.words))
 			}
+		}
+	})
+}
+
+// FuzzNotFoundTitle holds notFoundTitle's shortcut (mentionsNotFound) to
+// the segment rules it skips: it may only rule out titles they reject.
+func FuzzNotFoundTitle(f *testing.F) {
+	for _, s := range []string{"404 - Page Not Found | Example", "Oops! That page can’t be found.", "404 Media", "Error 404: not found", "Seite nicht gefunden – Beispiel", "ページが見つかりません", "About us", "Not Found"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, title string) {
+		folded := quoteFolder.Replace(strings.ToLower(collapse(title)))
+		if got, want := notFoundTitle(title), folded != "" && notFoundSegments(folded); got != want {
+			t.Errorf("notFoundTitle(%q) = %v, the segment rules say %v", title, got, want)
 		}
 	})
 }

@@ -264,9 +264,27 @@ func equalWords(a, b []string) bool {
 func notFoundTitle(t string) bool {
 	t = strings.ToLower(collapse(t))
 	t = quoteFolder.Replace(t)
-	if t == "" {
+	if t == "" || !mentionsNotFound(t) {
 		return false
 	}
+	return notFoundSegments(t)
+}
+
+// mentionsNotFound: t holds one of the exact titles or phrases somewhere.
+// Every segment notFoundSegments looks at is a piece of t, so without one
+// of them it cannot say yes; most titles are ruled out here, without
+// splitting them.
+func mentionsNotFound(t string) bool {
+	for _, ph := range notFoundNeedles {
+		if strings.Contains(t, ph) {
+			return true
+		}
+	}
+	return false
+}
+
+// notFoundSegments is notFoundTitle on a title already folded.
+func notFoundSegments(t string) bool {
 	for _, seg := range titleSegments(t) {
 		seg = strings.Trim(seg, " !.?¡¿:;,'\"()[]«»")
 		if exactNotFound[seg] {
@@ -297,6 +315,15 @@ var exactNotFound = map[string]bool{
 	"http 404": true, "404 page": true, "nicht gefunden": true, "introuvable": true,
 	"no encontrado": true, "non trovato": true, "não encontrado": true, "не найдено": true,
 }
+
+// notFoundNeedles are exactNotFound's keys and notFoundPhrases.
+var notFoundNeedles = func() []string {
+	out := append([]string(nil), notFoundPhrases...)
+	for k := range exactNotFound {
+		out = append(out, k)
+	}
+	return out
+}()
 
 var notFoundPhrases = []string{
 	"page not found", "page cannot be found", "page can't be found", "page could not be found",
