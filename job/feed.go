@@ -47,7 +47,7 @@ func (r *run) feed(ctx context.Context, now time.Time, send func(store.DueLink) 
 	if err != nil {
 		return err
 	}
-	force := false // hand out the next link even to a backlogged host
+	force := false       // hand out the next link even to a backlogged host
 	var wait *time.Timer // one timer for every wait, not one per wait
 	defer func() {
 		if wait != nil {

@@ -13,14 +13,7 @@ import (
 func TestFeedTakesHostsInTurnAndEveryLinkOnce(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	var doc strings.Builder
-	doc.WriteString("Links\n\n")
-	for _, host := range []string{"a.example.com", "b.example.com", "c.example.com"} {
-		for i := range 150 { // more than a page per host
-			fmt.Fprintf(&doc, "https://%s/p/%d\n", host, i)
-		}
-	}
-	h.doc("many.txt", doc.String())
+	h.hostLinks("many.txt", 150, "a.example.com", "b.example.com", "c.example.com") // more than a page per host
 	r := &run{cat: h.st, opts: Options{ActiveHosts: 2}}
 	r.opts.defaults()
 	var hosts []string
@@ -52,14 +45,7 @@ func TestFeedTakesHostsInTurnAndEveryLinkOnce(t *testing.T) {
 func TestFeedEvensOutTurns(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	var doc strings.Builder
-	doc.WriteString("Links\n\n")
-	for _, host := range []string{"a.example.com", "b.example.com", "c.example.com", "d.example.com", "e.example.com"} {
-		for i := range 10 {
-			fmt.Fprintf(&doc, "https://%s/p/%d\n", host, i)
-		}
-	}
-	h.doc("five.txt", doc.String())
+	h.hostLinks("five.txt", 10, "a.example.com", "b.example.com", "c.example.com", "d.example.com", "e.example.com")
 	r := &run{cat: h.st, opts: Options{ActiveHosts: 4}}
 	r.opts.defaults()
 	var hosts []string
@@ -88,14 +74,7 @@ func TestFeedEvensOutTurns(t *testing.T) {
 func TestFeedPassesOverABackloggedHost(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	var doc strings.Builder
-	doc.WriteString("Links\n\n")
-	for _, host := range []string{"a.example.com", "b.example.com", "c.example.com"} {
-		for i := range 100 {
-			fmt.Fprintf(&doc, "https://%s/p/%d\n", host, i)
-		}
-	}
-	h.doc("slow.txt", doc.String())
+	h.hostLinks("slow.txt", 100, "a.example.com", "b.example.com", "c.example.com")
 	r := newRun(h.st, Options{ActiveHosts: 2, HostBacklog: 3, BacklogWait: time.Hour}, 0)
 	r.opts.defaults()
 	sent := make(chan store.DueLink)
@@ -152,12 +131,7 @@ func TestFeedPassesOverABackloggedHost(t *testing.T) {
 func TestFeedNeverStallsForGood(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	var doc strings.Builder
-	doc.WriteString("Links\n\n")
-	for i := range 10 {
-		fmt.Fprintf(&doc, "https://lost.example.com/p/%d\n", i)
-	}
-	h.doc("lost.txt", doc.String())
+	h.hostLinks("lost.txt", 10, "lost.example.com")
 	r := newRun(h.st, Options{ActiveHosts: 2, HostBacklog: 2, BacklogWait: 10 * time.Millisecond}, 0)
 	r.opts.defaults()
 	n := 0
@@ -171,4 +145,17 @@ func TestFeedNeverStallsForGood(t *testing.T) {
 	if err != nil || n != 10 {
 		t.Fatalf("fed %d links (err %v), want all 10", n, err)
 	}
+}
+
+// hostLinks adds a document citing n pages (/p/0 …) on each host, host by
+// host.
+func (h *harness) hostLinks(name string, n int, hosts ...string) {
+	var doc strings.Builder
+	doc.WriteString("Links\n\n")
+	for _, host := range hosts {
+		for i := range n {
+			fmt.Fprintf(&doc, "https://%s/p/%d\n", host, i)
+		}
+	}
+	h.doc(name, doc.String())
 }
