@@ -12,24 +12,7 @@ import (
 func TestLinkStateCountsAndPing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	occ := func(u string) store.Occurrence { return store.Occurrence{URL: u, Raw: u, Role: "cited", Confidence: 1} }
-	if _, err := st.SaveDocument(ctx, store.Document{Path: "/d/a.txt", Hash: "h", ScannedAt: now},
-		[]store.Occurrence{occ("https://a.example/1"), occ("https://a.example/2")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.SaveDocument(ctx, store.Document{Path: "/d/b.txt", Hash: "h2", ScannedAt: now},
-		[]store.Occurrence{occ("https://b.example/gone-doc")}); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.MarkDocumentMissing(ctx, "/d/b.txt", now); err != nil {
-		t.Fatal(err)
-	}
+	st, now := catalogWithMissingDoc(t, "https://a.example/1", "https://a.example/2")
 	dead := store.LinkStatus{State: "dead", ConsecutiveFailures: 3, FirstFailure: now}
 	if _, err := st.RecordCheck(ctx, store.CheckRecord{URL: "https://a.example/2", CheckedAt: now, Class: "http_4xx", Status: 404}, &dead, now); err != nil {
 		t.Fatal(err)
@@ -55,24 +38,7 @@ func TestLinkStateCountsAndPing(t *testing.T) {
 func TestCountDueMatchesDueLinks(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	occ := func(u string) store.Occurrence { return store.Occurrence{URL: u, Raw: u, Role: "cited", Confidence: 1} }
-	if _, err := st.SaveDocument(ctx, store.Document{Path: "/d/a.txt", Hash: "h", ScannedAt: now},
-		[]store.Occurrence{occ("https://a.example/1"), occ("https://a.example/2"), occ("https://c.example/3")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.SaveDocument(ctx, store.Document{Path: "/d/b.txt", Hash: "h2", ScannedAt: now},
-		[]store.Occurrence{occ("https://b.example/gone-doc")}); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.MarkDocumentMissing(ctx, "/d/b.txt", now); err != nil {
-		t.Fatal(err)
-	}
+	st, now := catalogWithMissingDoc(t, "https://a.example/1", "https://a.example/2", "https://c.example/3")
 	alive := store.LinkStatus{State: "alive", LastSuccess: now}
 	if _, err := st.RecordCheck(ctx, store.CheckRecord{URL: "https://a.example/2", CheckedAt: now, Class: "ok", Status: 200}, &alive, now.Add(48*time.Hour)); err != nil {
 		t.Fatal(err)
@@ -94,4 +60,34 @@ func TestCountDueMatchesDueLinks(t *testing.T) {
 			t.Errorf("at %v all=%v: CountDue = %d, DueLinks streamed %d, want %d", c.at, c.all, n, streamed, c.want)
 		}
 	}
+}
+
+// catalogWithMissingDoc is a new catalog whose document /d/a.txt cites
+// urls and whose document /d/b.txt, now missing, cites
+// https://b.example/gone-doc; now is when both were scanned.
+func catalogWithMissingDoc(t *testing.T, urls ...string) (*store.SQLite, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	occ := func(u string) store.Occurrence { return store.Occurrence{URL: u, Raw: u, Role: "cited", Confidence: 1} }
+	var cited []store.Occurrence
+	for _, u := range urls {
+		cited = append(cited, occ(u))
+	}
+	if _, err := st.SaveDocument(ctx, store.Document{Path: "/d/a.txt", Hash: "h", ScannedAt: now}, cited); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveDocument(ctx, store.Document{Path: "/d/b.txt", Hash: "h2", ScannedAt: now},
+		[]store.Occurrence{occ("https://b.example/gone-doc")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MarkDocumentMissing(ctx, "/d/b.txt", now); err != nil {
+		t.Fatal(err)
+	}
+	return st, now
 }

@@ -195,11 +195,14 @@ func politeFloorOnce(b *testing.B, hosts, perHost int) {
 		TLSClientConfig: &tls.Config{RootCAs: pool},
 		MaxIdleConns:    64, MaxIdleConnsPerHost: 2,
 	}}
+	hostOf := func(u string) string { // fakeweb's URLs are scheme://host/path
+		h := u[strings.Index(u, "//")+2:]
+		return h[:strings.Index(h, "/")]
+	}
 	byHost := map[string][]string{}
 	var order []string
 	for _, u := range readLines(b, filepath.Join(dir, "urls.txt")) {
-		h := u[strings.Index(u, "//")+2:]
-		h = h[:strings.Index(h, "/")]
+		h := hostOf(u)
 		if byHost[h] == nil {
 			order = append(order, h)
 		}
@@ -215,8 +218,7 @@ func politeFloorOnce(b *testing.B, hosts, perHost int) {
 	for range 256 {
 		wg.Go(func() {
 			for u := range work {
-				h := u[strings.Index(u, "//")+2:]
-				h = h[:strings.Index(h, "/")]
+				h := hostOf(u)
 				mu.Lock()
 				hs := slots[h]
 				if hs == nil {
