@@ -180,6 +180,11 @@ func run(ctx context.Context, opts options, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "fakeweb: stopping after %d requests, %.2f ms in the handler per request (latency %v)\n",
 		n, float64(mean.Microseconds())/1000, opts.latency)
+	if first, last := w.Span(); last.After(first) {
+		span := last.Sub(first)
+		fmt.Fprintf(out, "fakeweb: requests served from %s to %s (%.3f s), %.2f in flight on average\n",
+			first.UTC().Format("15:04:05.000"), last.UTC().Format("15:04:05.000"), span.Seconds(), w.HandlerTime().Seconds()/span.Seconds())
+	}
 	return w.Close()
 }
 

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -43,7 +42,8 @@ type globals struct {
 
 	cpuProfile  string
 	memProfile  string
-	stopProfile func()
+	traceFile   string
+	stopProfile []func()
 }
 
 func main() {
@@ -108,27 +108,14 @@ func newRootCmd(g *globals) *cobra.Command {
 	// What a command allocated (the "allocs" profile), written when it ends.
 	root.PersistentFlags().StringVar(&g.memProfile, "memprofile", "", "write an allocation profile to `FILE`")
 	_ = root.PersistentFlags().MarkHidden("memprofile")
+	// An execution trace (go tool trace): where checks wait for a core.
+	root.PersistentFlags().StringVar(&g.traceFile, "trace", "", "write an execution trace to `FILE`")
+	_ = root.PersistentFlags().MarkHidden("trace")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
-		if g.cpuProfile == "" {
-			return nil
-		}
-		f, err := os.Create(g.cpuProfile)
-		if err != nil {
-			return err
-		}
-		g.stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
-		return pprof.StartCPUProfile(f)
+		return g.startProfiles()
 	}
 	root.PersistentPostRun = func(cmd *cobra.Command, args []string) {
-		if g.stopProfile != nil {
-			g.stopProfile()
-		}
-		if g.memProfile != "" {
-			if f, err := os.Create(g.memProfile); err == nil {
-				_ = pprof.Lookup("allocs").WriteTo(f, 0)
-				f.Close()
-			}
-		}
+		g.stopProfiles()
 	}
 	root.AddCommand(newAddCmd(g), newLinksCmd(g), newExtractCmd(g), newCheckCmd(g), newHistoryCmd(g), newSnapshotsCmd(g), newRestoreCmd(g), newVerifyCmd(g))
 	root.AddCommand(newFixCmd(g))

@@ -70,6 +70,9 @@ type hitKey struct{ host, path string }
 type inflight struct {
 	cur, max int
 	busy     time.Duration // handler time, summed over requests (total only)
+	// first and last are when the first handler started and the last one
+	// ended (total only): busy over last-first is the mean in flight.
+	first, last time.Time
 }
 
 // RequestLog is one request as the server saw it.
@@ -271,6 +274,7 @@ func (w *Web) ResetHits() {
 		}
 	}
 	w.total.max = w.total.cur
+	w.total.busy, w.total.first, w.total.last = 0, time.Time{}, time.Time{}
 }
 
 // Requests returns a copy of the logged requests, oldest first.
@@ -344,6 +348,9 @@ func (w *Web) begin(host string, site *Site, r *http.Request) (int, bool) {
 	c.max = max(c.max, c.cur)
 	w.total.cur++
 	w.total.max = max(w.total.max, w.total.cur)
+	if w.total.first.IsZero() {
+		w.total.first = time.Now()
+	}
 	w.hostHits[host]++
 	hit := 0
 	if site == nil || !site.generated {
@@ -383,6 +390,7 @@ func (w *Web) end(host string, start time.Time) {
 	w.conc[host].cur--
 	w.total.cur--
 	w.total.busy += d
+	w.total.last = time.Now()
 }
 
 // HandlerTime is the time the handlers took, latency included, summed
@@ -392,6 +400,16 @@ func (w *Web) HandlerTime() time.Duration {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.total.busy
+}
+
+// Span is when the first request's handler started and the last one's
+// ended (zero times before any request). HandlerTime over their distance
+// is how many requests the server had in flight on average: how well a
+// client kept its slots busy.
+func (w *Web) Span() (first, last time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.total.first, w.total.last
 }
 
 // serve is the one handler behind both listeners: it routes by Host header.

@@ -344,6 +344,14 @@ func TestPoliteness(t *testing.T) {
 	if gap := log[2].Time.Sub(log[0].Time); gap < 200*time.Millisecond {
 		t.Errorf("three sequential requests with 100ms latency within %v", gap)
 	}
+	// One at a time: the span covers the three handlers end to end, and
+	// their summed time over it is about one in flight.
+	first, last := w.Span()
+	if span := last.Sub(first); span < 300*time.Millisecond {
+		t.Errorf("Span of three sequential 100ms requests is %v", span)
+	} else if avg := w.HandlerTime().Seconds() / span.Seconds(); avg < 0.5 || avg > 1.01 {
+		t.Errorf("mean in flight %.2f for sequential requests, want about 1", avg)
+	}
 
 	w.SetLogLimit(2)
 	get(t, c, "http://other.test/")
