@@ -31,6 +31,7 @@ type Checker interface {
 type Catalog interface {
 	LinkByURL(ctx context.Context, url string) (store.Link, error)
 	DueLinks(ctx context.Context, now time.Time, all bool, fn func(store.DueLink) error) error
+	CountDue(ctx context.Context, now time.Time, all bool) (int, error)
 	DueHosts(ctx context.Context, now time.Time, all bool, afterHost string, limit int, fn func(string) error) error
 	DueLinksOfHost(ctx context.Context, now time.Time, all bool, q store.DueQuery, fn func(store.DueLink) error) error
 	BeginRun(ctx context.Context, startedAt time.Time, kind string) (int64, error)
@@ -314,33 +315,27 @@ func (r *run) finish(ctx context.Context, start time.Time, status store.RunStatu
 	return r.sum, cause
 }
 
-// dueCounter counts due links without reading them; *store.SQLite is one.
-type dueCounter interface {
-	CountDue(ctx context.Context, now time.Time, all bool) (int, error)
-}
-
-// countDue is the progress total: what the feed will hand out.
-func (r *run) countDue(ctx context.Context, now time.Time) (int, error) {
-	if c, ok := r.cat.(dueCounter); ok {
-		return c.CountDue(ctx, now, r.opts.All)
-	}
-	total := 0
-	err := r.cat.DueLinks(ctx, now, r.opts.All, func(store.DueLink) error { total++; return nil })
-	return total, err
-}
-
 // checkDue streams the due links into the crawler and records each result.
 func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	defer r.warns.flush(r.opts.Logger) // last: after the content workers and the verdict writer
 	// A link checked late in last night's run is due a little after
 	// tonight's start; the margin keeps it from slipping a whole night.
 	now := r.opts.Now().Add(dueMargin)
-	total, err := r.countDue(ctx, now)
-	if err != nil {
-		return err
-	}
-	r.opts.Progress.Start(total)
+	// The progress total is counted beside the first checks, not before
+	// them: on a large catalog the count is a scan the first requests
+	// need not wait for. Without it the bar only counts up.
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		total, err := r.cat.CountDue(ctx, now, r.opts.All)
+		if err != nil {
+			r.opts.Logger.Debug("counting the due links for the progress bar", "err", err)
+			return
+		}
+		r.opts.Progress.Start(total)
+	}()
 	defer r.opts.Progress.Finish()
+	defer func() { <-counted }()
 
 	in := make(chan crawler.Request, 64)
 	feedErr := make(chan error, 1)

@@ -14,13 +14,24 @@ import (
 
 // recordingProgress is a Progress that keeps what the run told it.
 type recordingProgress struct {
-	mu      sync.Mutex
-	waiting []string
+	mu       sync.Mutex
+	waiting  []string
+	total    int  // what Start was told
+	finished bool // Finish was called
+	early    bool // Start came after Finish
 }
 
-func (*recordingProgress) Start(int)                                      {}
+func (p *recordingProgress) Start(total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total, p.early = total, p.finished
+}
 func (*recordingProgress) Checked(string, crawler.Class, store.LinkState) {}
-func (*recordingProgress) Finish()                                        {}
+func (p *recordingProgress) Finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.finished = true
+}
 func (p *recordingProgress) Waiting(url string, d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -49,6 +60,11 @@ func TestProgressNamesWhatTheRunWaitsOn(t *testing.T) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// The total is counted beside the checks, but always told, and before
+	// the display is finished.
+	if p.total != 2 || !p.finished || p.early {
+		t.Errorf("progress told total %d, finished %v, Start after Finish %v", p.total, p.finished, p.early)
+	}
 	if len(p.waiting) == 0 {
 		t.Fatal("the run waited on the slow page without saying so")
 	}

@@ -33,6 +33,9 @@ type CheckStore interface {
 	// is not worth a request. Excluded and blocked links are given like
 	// any other; the caller decides what to do with them.
 	DueLinks(ctx context.Context, now time.Time, all bool, fn func(DueLink) error) error
+	// CountDue is how many links DueLinks would stream, without reading
+	// them: a run's progress total.
+	CountDue(ctx context.Context, now time.Time, all bool) (int, error)
 	// DueHosts streams, in host order, up to limit hosts after afterHost
 	// that have a due link; DueLinksOfHost streams one page of a host's due
 	// links by ID. Together they let a run take links a few hosts at a

@@ -26,7 +26,8 @@ import (
 // N × 20 ms / 32 and, per host, links × 20 ms / 2), CPU seconds per 1,000
 // checks and the peak RSS of the check process. It prints; it asserts only
 // that every link was checked. BENCH_LINKROT_BIN runs another build of
-// linkrot instead (an older commit, to compare in one sitting).
+// linkrot instead (an older commit, to compare in one sitting);
+// BENCH_CPUPROFILE and BENCH_TRACE profile or trace the check.
 //
 //	go test -run '^$' -bench CheckBinary -benchtime 1x -timeout 30m ./cmd/linkrot
 func BenchmarkCheckBinary(b *testing.B) {
@@ -87,6 +88,9 @@ func benchCheckOnce(b *testing.B, hosts, perHost int) {
 	if prof := os.Getenv("BENCH_CPUPROFILE"); prof != "" {
 		checkArgs = append(checkArgs, "--cpuprofile", prof) // go tool pprof it
 	}
+	if tr := os.Getenv("BENCH_TRACE"); tr != "" {
+		checkArgs = append(checkArgs, "--trace", tr) // go tool trace it
+	}
 	ps, wall, out := run(checkArgs...)
 	b.StopTimer()
 	n := len(urls)
@@ -105,7 +109,9 @@ func benchCheckOnce(b *testing.B, hosts, perHost int) {
 	// confirming GETs, redirect hops, robots.txt and soft-404 probes. The
 	// request bound is the same formula over the requests fakeweb served
 	// (add included none: it does not fetch).
-	if reqs := stopServer(); reqs > 0 {
+	if sv := stopServer(); sv.requests > 0 {
+		reqs := sv.requests
+		sv.report(b)
 		reqBound := max(time.Duration(reqs)*latency/32, time.Duration(perHost)*latency/2*time.Duration(reqs)/time.Duration(n))
 		b.ReportMetric(float64(reqs)/float64(n), "requests/link")
 		b.ReportMetric(wall.Seconds()/reqBound.Seconds(), "wall/request-bound")
@@ -113,11 +119,25 @@ func benchCheckOnce(b *testing.B, hosts, perHost int) {
 	b.Logf("%d links: wall %s, bound %s, cpu %s, maxrss %d KiB", n, wall.Round(time.Millisecond), bound, cpu.Round(time.Millisecond), ru.Maxrss)
 }
 
+// served is what fakeweb says when it stops: how many requests it served
+// (-1: not reported) and how many it had in flight on average between the
+// first and the last, the share of the 32 slots a client kept busy.
+type served struct {
+	requests int
+	inFlight float64
+}
+
+// report adds the server's figures to b's.
+func (s served) report(b *testing.B) {
+	if s.inFlight > 0 {
+		b.ReportMetric(s.inFlight, "server-in-flight")
+	}
+}
+
 // startBenchWeb builds and starts cmd/fakeweb with hosts × perHost pages
 // (20 ms latency) writing urls.txt, ca.pem and resolve.txt into dir. stop
-// ends it and returns how many requests it served (-1: not reported); it
-// may be called more than once.
-func startBenchWeb(b *testing.B, dir string, hosts, perHost int) (stop func() int) {
+// ends it and returns what it served; it may be called more than once.
+func startBenchWeb(b *testing.B, dir string, hosts, perHost int) (stop func() served) {
 	fw := filepath.Join(dir, "fakeweb")
 	if out, err := exec.Command("go", "build", "-o", fw, "../fakeweb").CombinedOutput(); err != nil {
 		b.Fatalf("building fakeweb: %v\n%s", err, out)
@@ -135,24 +155,28 @@ func startBenchWeb(b *testing.B, dir string, hosts, perHost int) (stop func() in
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() && !strings.Contains(sc.Text(), "ready") {
 	}
-	// fakeweb says how many requests it served when it stops.
-	served := make(chan int, 1)
+	// fakeweb says what it served when it stops.
+	done := make(chan served, 1)
 	go func() {
-		n := -1
+		s := served{requests: -1}
 		for sc.Scan() {
-			fmt.Sscanf(sc.Text(), "fakeweb: stopping after %d requests", &n)
+			line := sc.Text()
+			fmt.Sscanf(line, "fakeweb: stopping after %d requests", &s.requests)
+			if _, avg, ok := strings.Cut(line, "), "); ok && strings.HasPrefix(line, "fakeweb: requests served from") {
+				fmt.Sscanf(avg, "%g in flight", &s.inFlight)
+			}
 		}
-		served <- n
+		done <- s
 	}()
 	var once sync.Once
-	n := -1
-	return func() int {
+	s := served{requests: -1}
+	return func() served {
 		once.Do(func() {
 			_ = server.Process.Signal(syscall.SIGTERM)
 			_ = server.Wait()
-			n = <-served
+			s = <-done
 		})
-		return n
+		return s
 	}
 }
 
@@ -257,7 +281,9 @@ func politeFloorOnce(b *testing.B, hosts, perHost int) {
 	wg.Wait()
 	wall := time.Since(start)
 	b.StopTimer()
-	if reqs := stopServer(); reqs > 0 {
+	if sv := stopServer(); sv.requests > 0 {
+		reqs := sv.requests
+		sv.report(b)
 		latency := 20 * time.Millisecond
 		reqBound := max(time.Duration(reqs)*latency/32, time.Duration(perHost)*latency/2*time.Duration(reqs)/time.Duration(hosts*perHost))
 		b.ReportMetric(wall.Seconds()/reqBound.Seconds(), "wall/request-bound")

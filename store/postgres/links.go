@@ -211,6 +211,22 @@ func (s *Store) DueLinks(ctx context.Context, now time.Time, all bool, fn func(s
 	return eachRow(ctx, rows, "due links", scanDueLinkRows, fn)
 }
 
+// CountDue implements store.CheckStore.
+func (s *Store) CountDue(ctx context.Context, now time.Time, all bool) (int, error) {
+	var a args
+	cond, err := dueCondition(&a, now, all)
+	if err != nil {
+		return 0, fmt.Errorf("counting due links: %w", err)
+	}
+	var n int
+	err = s.pool.QueryRow(ctx, `SELECT COUNT(*) FROM links l
+		WHERE EXISTS (SELECT 1 FROM `+presentOccurrences+` WHERE o.link_id = l.id)`+cond, a...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting due links: %w", err)
+	}
+	return n, nil
+}
+
 // DueHosts implements store.CheckStore.
 func (s *Store) DueHosts(ctx context.Context, now time.Time, all bool, afterHost string, limit int, fn func(host string) error) error {
 	var a args

@@ -73,6 +73,16 @@ func testDueLinks(t *testing.T, s store.CheckStore) {
 	if got := dueURLs(due(t, s, t0.Add(-2*time.Hour), false)); len(got) != 0 {
 		t.Errorf("DueLinks before everything = %v", got)
 	}
+	// CountDue counts what DueLinks streams, the same links left out.
+	for _, c := range []struct {
+		at   time.Time
+		all  bool
+		want int
+	}{{now, false, len(want)}, {now, true, len(wantAll)}, {t0.Add(-2 * time.Hour), false, 0}} {
+		if n, err := s.CountDue(ctxT(t), c.at, c.all); err != nil || n != c.want {
+			t.Errorf("CountDue(%v, all=%v) = %d, %v; want %d", c.at, c.all, n, err, c.want)
+		}
+	}
 
 	// The fields the state machine needs come along.
 	for _, d := range got {
