@@ -323,7 +323,9 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	now := r.opts.Now().Add(dueMargin)
 	// The progress total is counted beside the first checks, not before
 	// them: on a large catalog the count is a scan the first requests
-	// need not wait for. Without it the bar only counts up.
+	// need not wait for. Without it the bar only counts up. It reads
+	// before the first batch of checks is committed (200 ms at the
+	// soonest), so it counts what the feed hands out.
 	counted := make(chan struct{})
 	go func() {
 		defer close(counted)
