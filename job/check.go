@@ -323,9 +323,10 @@ func (r *run) checkDue(ctx context.Context, chk Checker) error {
 	now := r.opts.Now().Add(dueMargin)
 	// The progress total is counted beside the first checks, not before
 	// them: on a large catalog the count is a scan the first requests
-	// need not wait for. Without it the bar only counts up. It reads
-	// before the first batch of checks is committed (200 ms at the
-	// soonest), so it counts what the feed hands out.
+	// need not wait for. Without it the bar only counts up. Its query
+	// starts before any check can be committed and reads one snapshot
+	// (SQLite's WAL, PostgreSQL's statement), so the checks committed
+	// meanwhile do not change what it counts.
 	counted := make(chan struct{})
 	go func() {
 		defer close(counted)
