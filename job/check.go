@@ -30,7 +30,6 @@ type Checker interface {
 // Catalog is the part of the store a run needs.
 type Catalog interface {
 	LinkByURL(ctx context.Context, url string) (store.Link, error)
-	DueLinks(ctx context.Context, now time.Time, all bool, fn func(store.DueLink) error) error
 	CountDue(ctx context.Context, now time.Time, all bool) (int, error)
 	DueHosts(ctx context.Context, now time.Time, all bool, afterHost string, limit int, fn func(string) error) error
 	DueLinksOfHost(ctx context.Context, now time.Time, all bool, q store.DueQuery, fn func(store.DueLink) error) error
